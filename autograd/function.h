@@ -1,0 +1,86 @@
+#pragma once
+// Recording on the tape. Op front-ends write:
+//
+//   Tensor out = ...forward...;
+//   if (auto* node = autograd::record("ExpBackward0", {self},
+//         [](Node& n, variable_list& g) { return variable_list{g[0] * n.saved(0)}; })) {
+//     autograd::set_history(out, node);
+//     node->save(out, /*is_output=*/true);
+//   }
+//
+// The formula gets the node (for saved tensors and needs_input_grad) and the gradients
+// of the forward outputs; it returns one gradient per forward input (undefined where no
+// gradient is needed). Formulas are written in ember ops, so with create_graph they are
+// recorded too and higher-order gradients work.
+#include <initializer_list>
+
+#include "ember/autograd.h"
+
+namespace ember::autograd {
+
+/// Next sequence number of this thread's tape.
+uint64_t next_sequence_nr();
+/// Whether recording is on and any of `inputs` requires grad.
+inline bool any_requires_grad(std::initializer_list<const Tensor*> inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (const Tensor* t : inputs)
+    if (t->defined() && t->requires_grad()) return true;
+  return false;
+}
+/// The edge that receives gradient for `t` (its grad_fn, or its leaf accumulator).
+Edge gradient_edge(const Tensor& t);
+
+template <class F>
+class FnNode final : public Node {
+ public:
+  FnNode(const char* name, F fn) : name_(name), fn_(std::move(fn)) {}
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& grads) override { return fn_(*this, grads); }
+
+ private:
+  const char* name_;
+  F fn_;
+};
+
+/// Node creation shared by record(): sets edges to the inputs and the sequence number.
+void init_node(Node& node, std::initializer_list<const Tensor*> inputs,
+               std::source_location loc);
+
+/// Creates and returns a node when any input requires grad and grad mode is on; else
+/// nullptr and nothing is recorded.
+template <class F>
+FnNode<F>* record(const char* name, std::initializer_list<const Tensor*> inputs, F fn,
+                  std::source_location loc = std::source_location::current()) {
+  if (!any_requires_grad(inputs)) return nullptr;
+  auto* node = new FnNode<F>(name, std::move(fn));
+  init_node(*node, inputs, loc);
+  return node;
+}
+
+/// Makes `node` the grad_fn of `out` (next output slot) and marks out as requiring grad.
+void set_history(Tensor& out, Node* node);
+void set_history(const Tensor& out, Node* node);
+
+/// Raises libtorch's error for in-place ops on leaves that require grad; call before
+/// writing in place when grad mode is on.
+void check_inplace(const Tensor& self, const char* op);
+/// Raises when out= is used with an argument that requires grad (libtorch's rule).
+void check_out_arg(const Tensor& out, std::initializer_list<const Tensor*> inputs, const char* op);
+
+/// Leaf accumulator: adds incoming gradient into the leaf's .grad().
+class AccumulateGrad final : public Node {
+ public:
+  explicit AccumulateGrad(Tensor leaf);
+  ~AccumulateGrad() override;
+  std::string name() const override { return "torch::autograd::AccumulateGrad"; }
+  variable_list apply(variable_list&& grads) override;
+  const Tensor& variable() const { return leaf_; }
+
+ private:
+  Tensor leaf_;
+};
+
+/// Whether the engine currently runs with create_graph (formulas may check it).
+bool engine_create_graph();
+
+}  // namespace ember::autograd

@@ -1,0 +1,123 @@
+#pragma once
+// The kernel interface every backend implements (DESIGN §3). One virtual method per
+// kernel family; families that share a signature take an op enum. Backends see raw
+// buffers, dtypes, sizes and strides only: nothing of autograd.
+#include <cstdint>
+
+#include "ember/detail/tensor_impl.h"
+#include "ember/device.h"
+#include "ember/dtype.h"
+#include "ember/scalar.h"
+
+namespace ember::backend {
+
+/// A kernel operand: a typed strided view of device memory. Strides are in elements.
+struct TensorArg {
+  void* data;
+  ScalarType dtype;
+  int ndim;
+  const int64_t* sizes;
+  const int64_t* strides;
+  int64_t numel;
+  bool contiguous;
+};
+
+enum class UnaryOp : uint8_t {
+  // float-valued math (input and output share the compute dtype)
+  Neg, Exp, Log, Log1p, Expm1, Sqrt, Rsqrt, Abs, Sign, Sin, Cos, Tan, Tanh, Sigmoid,
+  Relu, Square, Reciprocal, Floor, Ceil, Round, Trunc, Log2, Log10, Erf,
+  Clamp,       // p0 = min, p1 = max (either may be +-inf)
+  // predicates: output is bool
+  LogicalNot, IsNan, IsInf, IsFinite,
+};
+/// Scalar parameters of parameterised unary ops (clamp bounds, slopes).
+struct UnaryParams {
+  double p0 = 0;
+  double p1 = 0;
+};
+
+enum class BinaryOp : uint8_t {
+  Add,  // a + alpha * b
+  Sub,  // a - alpha * b
+  Mul, Div, Pow, Maximum, Minimum, Remainder,
+  // comparisons and logic: output is bool
+  Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr, LogicalXor,
+  // integer/bool bitwise
+  BitAnd, BitOr, BitXor,
+};
+
+enum class ReduceOp : uint8_t { Sum, Prod, Max, Min, Any, All };
+enum class ArgReduceOp : uint8_t { ArgMax, ArgMin };
+
+/// C = alpha * op(A) * op(B) + beta * C for `batch` matrices, row-major.
+struct GemmArgs {
+  ScalarType dtype;
+  bool trans_a, trans_b;
+  int64_t m, n, k;
+  const void* a; int64_t lda; int64_t stride_a;  // batch strides in elements
+  const void* b; int64_t ldb; int64_t stride_b;
+  void* c; int64_t ldc; int64_t stride_c;
+  int64_t batch;
+  double alpha, beta;
+};
+
+class Generator;
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+  /// A new storage of nbytes on `device` (uninitialised memory).
+  virtual detail::intrusive_ptr<detail::StorageImpl> allocate(size_t nbytes, Device device) = 0;
+  /// dst = src elementwise with dtype conversion; src may broadcast (stride 0).
+  virtual void copy(const TensorArg& src, const TensorArg& dst);
+  virtual void fill(const TensorArg& dst, const Scalar& value);
+  /// dst[i] = start + i * step over the flat (contiguous) dst.
+  virtual void fill_range(const TensorArg& dst, double start, double step);
+  /// out = op(in); in and out have the same sizes.
+  virtual void unary(UnaryOp op, const TensorArg& in, const TensorArg& out, UnaryParams params);
+  /// out = op(a, b); a and b are already broadcast to out's sizes.
+  virtual void binary(BinaryOp op, const TensorArg& a, const TensorArg& b, const TensorArg& out,
+                      const Scalar& alpha);
+  /// out = cond ? a : b, all broadcast to out's sizes.
+  virtual void where(const TensorArg& cond, const TensorArg& a, const TensorArg& b,
+                     const TensorArg& out);
+  /// Reduces `in` into `out`, which has in's rank with size 1 on every reduced dim.
+  virtual void reduce(ReduceOp op, const TensorArg& in, const TensorArg& out);
+  /// Index of the max/min along `dim` into an int64 out (size 1 on dim); first on ties.
+  virtual void arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const TensorArg& out);
+  virtual void gemm(const GemmArgs& args);
+  /// Fills out from the generator: uniform in [a, b), normal(mean a, std b),
+  /// bernoulli(p = a), or integers in [a, b).
+  enum class Distribution : uint8_t { Uniform, Normal, Bernoulli, Integer };
+  virtual void random(Distribution dist, const TensorArg& out, double a, double b, Generator& gen);
+  /// out = bernoulli(p) elementwise with per-element probabilities p (same sizes).
+  virtual void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen);
+  virtual void synchronize() {}
+};
+
+/// The backend serving `device`; raises DeviceError when none is compiled in.
+Backend& backend_for(Device device);
+/// Registers a backend for a device type (called once at start-up by each backend).
+void register_backend(DeviceType type, Backend* backend);
+
+/// Philox4x32-10 counter-based generator: (seed, offset) fully determine the stream, so
+/// every backend can produce the same numbers for the same seed.
+class Generator {
+ public:
+  explicit Generator(uint64_t seed = 67280421310721ULL) : seed_(seed) {}
+  void manual_seed(uint64_t seed) { seed_ = seed; offset_ = 0; }
+  uint64_t seed() const { return seed_; }
+  /// Reserves n 128-bit blocks and returns the first block's counter.
+  uint64_t advance(uint64_t n) { uint64_t o = offset_; offset_ += n; return o; }
+  uint64_t offset() const { return offset_; }
+  void set_offset(uint64_t o) { offset_ = o; }
+
+ private:
+  uint64_t seed_;
+  uint64_t offset_ = 0;
+};
+/// The process-wide default generator (seeded by ember::manual_seed).
+Generator& default_generator();
+
+}  // namespace ember::backend

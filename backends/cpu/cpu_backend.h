@@ -1,0 +1,39 @@
+#pragma once
+// The CPU backend: own loops for elementwise ops and reductions, OpenBLAS for GEMM.
+#include "backends/backend.h"
+
+namespace ember::backend::cpu {
+
+class CpuBackend final : public Backend {
+ public:
+  const char* name() const override { return "cpu"; }
+  detail::intrusive_ptr<detail::StorageImpl> allocate(size_t nbytes, Device device) override;
+  void copy(const TensorArg& src, const TensorArg& dst) override;
+  void fill(const TensorArg& dst, const Scalar& value) override;
+  void fill_range(const TensorArg& dst, double start, double step) override;
+  void unary(UnaryOp op, const TensorArg& in, const TensorArg& out, UnaryParams params) override;
+  void binary(BinaryOp op, const TensorArg& a, const TensorArg& b, const TensorArg& out,
+              const Scalar& alpha) override;
+  void where(const TensorArg& cond, const TensorArg& a, const TensorArg& b,
+             const TensorArg& out) override;
+  void reduce(ReduceOp op, const TensorArg& in, const TensorArg& out) override;
+  void arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const TensorArg& out) override;
+  void gemm(const GemmArgs& args) override;
+  void random(Distribution dist, const TensorArg& out, double a, double b, Generator& gen) override;
+  void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen) override;
+};
+
+/// Memory figures of the CPU caching allocator.
+struct AllocatorStats {
+  int64_t allocated = 0;       // bytes handed out and not yet returned
+  int64_t reserved = 0;        // bytes held from the system (handed out + cached)
+  int64_t peak_allocated = 0;
+  int64_t num_system_allocs = 0;
+};
+AllocatorStats allocator_stats();
+/// Returns cached blocks to the system.
+void allocator_empty_cache();
+void* allocator_raw_alloc(size_t nbytes);
+void allocator_raw_free(void* p, size_t nbytes);
+
+}  // namespace ember::backend::cpu

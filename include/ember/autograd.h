@@ -1,0 +1,166 @@
+#pragma once
+// The tape (DESIGN §4): nodes recorded by ops, the engine that walks them backwards,
+// grad mode, and the functional entry points backward() and grad().
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/tensor.h"
+
+namespace ember::autograd {
+
+using variable_list = std::vector<Tensor>;
+class Node;
+
+/// A link from a node to the node that receives gradient for one of its inputs.
+struct Edge {
+  detail::intrusive_ptr<Node> function;
+  uint32_t input_nr = 0;
+  bool is_valid() const { return static_cast<bool>(function); }
+};
+
+/// A tensor saved for backward with the storage version it had when saved; unpacking
+/// after an in-place change (or after the graph was freed) raises libtorch's error.
+class SavedTensor {
+ public:
+  SavedTensor() = default;
+  SavedTensor(const Tensor& t, bool is_output);
+  /// The saved tensor; `owner` is the node that saved it (outputs are re-attached to it).
+  Tensor unpack(Node* owner) const;
+  void release() { data_ = Tensor(); released_ = true; }
+  bool defined() const { return data_.defined(); }
+
+ private:
+  Tensor data_;
+  uint32_t version_ = 0;
+  uint32_t output_nr_ = 0;
+  bool is_output_ = false;
+  bool released_ = false;
+  bool requires_grad_ = false;
+};
+
+/// One recorded operation on the tape (libtorch's torch::autograd::Node).
+class Node : public detail::RefCounted {
+ public:
+  Node();
+  ~Node() override;
+  /// Name of the backward function, e.g. "MulBackward0".
+  virtual std::string name() const = 0;
+  /// Maps gradients w.r.t. this node's forward outputs to gradients w.r.t. its inputs.
+  virtual variable_list apply(variable_list&& grads) = 0;
+  /// Frees saved tensors once backward no longer needs them.
+  virtual void release_variables();
+
+  /// Position on the tape: later nodes have larger numbers and run first in backward.
+  uint64_t sequence_nr() const { return sequence_nr_; }
+  void set_sequence_nr(uint64_t s) { sequence_nr_ = s; }
+  const std::vector<Edge>& next_edges() const { return next_edges_; }
+  std::vector<Edge>& mutable_next_edges() { return next_edges_; }
+  const Edge& next_edge(size_t i) const { return next_edges_[i]; }
+  /// Number of forward inputs (gradients returned by apply).
+  size_t num_outputs() const { return next_edges_.size(); }
+  /// Number of forward outputs (gradients received by apply).
+  size_t num_inputs() const { return input_meta_.size(); }
+  /// True when forward input i needs a gradient (libtorch's needs_input_grad).
+  bool needs_input_grad(size_t i) const { return i < next_edges_.size() && next_edges_[i].is_valid(); }
+
+  /// Sizes/dtype/device of each forward output, for zero gradients and shape checks.
+  struct OutputMeta {
+    DimVector sizes;
+    ScalarType dtype;
+    Device device{kCPU};
+  };
+  uint32_t add_input_meta(const Tensor& t);
+  const OutputMeta& input_meta(size_t i) const { return input_meta_[i]; }
+
+  /// Saves a tensor for backward; `is_output` for this node's own outputs.
+  size_t save(const Tensor& t, bool is_output = false);
+  /// The i-th saved tensor, version-checked.
+  Tensor saved(size_t i) { return saved_[i].unpack(this); }
+  size_t num_saved() const { return saved_.size(); }
+
+  /// Gradient hooks on forward output `output_nr` (run before apply).
+  using GradHook = std::function<Tensor(const Tensor&)>;
+  unsigned add_pre_hook(uint32_t output_nr, GradHook hook);
+  void remove_pre_hook(unsigned id);
+  /// Applies the hooks of this node to the incoming gradients.
+  void run_pre_hooks(variable_list& grads);
+  bool has_pre_hooks() const { return !pre_hooks_.empty(); }
+
+  /// Where the forward op was called from (filled in anomaly mode).
+  std::source_location forward_location() const { return location_; }
+  void set_forward_location(std::source_location l) { location_ = l; }
+  /// Shapes of the forward inputs, for anomaly messages.
+  std::string forward_shapes;
+
+ protected:
+  std::vector<Edge> next_edges_;
+  std::vector<OutputMeta> input_meta_;
+  std::vector<SavedTensor> saved_;
+  struct PreHook { unsigned id; uint32_t output_nr; GradHook fn; };
+  std::vector<PreHook> pre_hooks_;
+  uint64_t sequence_nr_ = 0;
+  std::source_location location_;
+};
+
+/// Whether ops record on the tape in this thread.
+struct GradMode {
+  static bool is_enabled();
+  static void set_enabled(bool enabled);
+};
+
+/// Sets grad mode for a scope and restores it after (libtorch's AutoGradMode).
+class AutoGradMode {
+ public:
+  explicit AutoGradMode(bool enabled) : prev_(GradMode::is_enabled()) { GradMode::set_enabled(enabled); }
+  ~AutoGradMode() { GradMode::set_enabled(prev_); }
+  AutoGradMode(const AutoGradMode&) = delete;
+  AutoGradMode& operator=(const AutoGradMode&) = delete;
+
+ private:
+  bool prev_;
+};
+
+/// Disables recording for a scope (torch::NoGradGuard).
+class NoGradGuard : public AutoGradMode {
+ public:
+  NoGradGuard() : AutoGradMode(false) {}
+};
+
+/// Anomaly detection: backward checks each node's gradients for NaN/Inf and names the
+/// forward op and the user's source line that recorded it.
+struct AnomalyMode {
+  static bool is_enabled();
+  static void set_enabled(bool enabled);
+};
+class DetectAnomalyGuard {
+ public:
+  DetectAnomalyGuard() : prev_(AnomalyMode::is_enabled()) { AnomalyMode::set_enabled(true); }
+  ~DetectAnomalyGuard() { AnomalyMode::set_enabled(prev_); }
+
+ private:
+  bool prev_;
+};
+
+/// Computes gradients of `tensors` and accumulates them into the leaves' .grad()
+/// (torch::autograd::backward).
+void backward(const variable_list& tensors, const variable_list& grad_tensors = {},
+              std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
+              const variable_list& inputs = {});
+
+/// Returns d(outputs)/d(inputs) without touching .grad() (torch::autograd::grad).
+variable_list grad(const variable_list& outputs, const variable_list& inputs,
+                   const variable_list& grad_outputs = {},
+                   std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
+                   bool allow_unused = false);
+
+}  // namespace ember::autograd
+
+namespace ember {
+using autograd::NoGradGuard;
+using autograd::AutoGradMode;
+}  // namespace ember

@@ -1,0 +1,313 @@
+#pragma once
+// ember::Tensor: a handle to a reference-counted TensorImpl (DESIGN §2). Methods mirror
+// libtorch's at::Tensor; each forwards to the free function of the same name in ops.h.
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "ember/array_ref.h"
+#include "ember/detail/tensor_impl.h"
+#include "ember/errors.h"
+#include "ember/options.h"
+#include "ember/scalar.h"
+
+namespace ember {
+
+class Tensor;
+using TensorList = ArrayRef<Tensor>;
+namespace autograd { class Node; }
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(detail::TensorImplPtr impl) : impl_(std::move(impl)) {}
+
+  // ---- properties -------------------------------------------------------------
+  /// True when this handle refers to a tensor.
+  bool defined() const { return static_cast<bool>(impl_); }
+  IntArrayRef sizes() const { return impl_->sizes(); }
+  IntArrayRef strides() const { return impl_->strides(); }
+  /// Size of dim d; negative d counts from the end.
+  int64_t size(int64_t d) const;
+  /// Stride of dim d; negative d counts from the end.
+  int64_t stride(int64_t d) const;
+  int64_t dim() const { return impl_->dim(); }
+  int64_t ndimension() const { return dim(); }
+  int64_t numel() const { return impl_->numel(); }
+  ScalarType dtype() const { return impl_->dtype(); }
+  ScalarType scalar_type() const { return impl_->dtype(); }
+  Device device() const { return impl_->device(); }
+  bool is_cpu() const { return device().is_cpu(); }
+  bool is_cuda() const { return device().is_cuda(); }
+  bool is_contiguous() const { return impl_->is_contiguous(); }
+  bool is_floating_point() const { return isFloatingType(dtype()); }
+  int64_t element_size() const { return static_cast<int64_t>(ember::element_size(dtype())); }
+  int64_t nbytes() const { return numel() * element_size(); }
+  int64_t storage_offset() const { return impl_->offset(); }
+  /// dtype/device/requires_grad of this tensor as TensorOptions.
+  TensorOptions options() const;
+  /// libtorch's type string, e.g. "CPUFloatType".
+  std::string toString() const;
+  /// The storage's version counter (bumped by every in-place write).
+  uint32_t _version() const { return impl_->storage()->version(); }
+  /// True when both handles refer to the same TensorImpl.
+  bool is_same(const Tensor& o) const { return impl_ == o.impl_; }
+  uint32_t use_count() const { return impl_ ? impl_->use_count() : 0; }
+
+  /// The single value of a one-element tensor, converted to T.
+  template <class T> T item() const;
+  /// The single value of a one-element tensor as a Scalar.
+  Scalar item() const;
+  /// Typed pointer to the first element; T must match dtype().
+  template <class T> T* data_ptr() const;
+  void* data_ptr() const { return impl_->data(); }
+
+  detail::TensorImpl* unsafeGetTensorImpl() const { return impl_.get(); }
+  const detail::TensorImplPtr& impl() const { return impl_; }
+
+  // ---- autograd ---------------------------------------------------------------
+  bool requires_grad() const { return impl_->requires_grad(); }
+  /// Sets requires_grad on a leaf (floating dtypes only).
+  Tensor& requires_grad_(bool r = true);
+  bool is_leaf() const;
+  /// The accumulated gradient (undefined until backward reaches this leaf).
+  const Tensor& grad() const;
+  /// Assignable gradient slot, as libtorch's mutable_grad().
+  Tensor& mutable_grad();
+  /// The node that produced this tensor, or nullptr for leaves.
+  autograd::Node* grad_fn() const;
+  /// Keeps .grad() of a non-leaf after backward.
+  void retain_grad() const;
+  bool retains_grad() const;
+  /// Accumulates gradients of this tensor into the leaves (torch::Tensor::backward).
+  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false, std::optional<TensorList> inputs = std::nullopt) const;
+  /// A tensor sharing storage with this one, outside the graph.
+  Tensor detach() const;
+  Tensor& detach_();
+  /// Calls hook(grad) when this tensor's gradient is computed; a hook returning a defined
+  /// tensor replaces the gradient. Returns a handle for remove_hook.
+  template <class F>
+  unsigned register_hook(F&& hook) const {
+    if constexpr (std::is_void_v<std::invoke_result_t<F, const Tensor&>>) {
+      return register_hook_impl([h = std::forward<F>(hook)](const Tensor& g) {
+        h(g);
+        return Tensor();
+      });
+    } else {
+      return register_hook_impl(std::function<Tensor(const Tensor&)>(std::forward<F>(hook)));
+    }
+  }
+  void remove_hook(unsigned handle) const;
+  /// Tensor holding this tensor's data with requires_grad as given (Tensor::set_requires_grad).
+  Tensor set_requires_grad(bool r) { requires_grad_(r); return *this; }
+
+  // ---- conversions and copies -------------------------------------------------
+  Tensor to(ScalarType dtype, bool non_blocking = false, bool copy = false) const;
+  Tensor to(Device device, bool non_blocking = false, bool copy = false) const;
+  Tensor to(Device device, ScalarType dtype, bool non_blocking = false, bool copy = false) const;
+  Tensor to(const TensorOptions& options, bool non_blocking = false, bool copy = false) const;
+  Tensor to(const Tensor& other, bool non_blocking = false, bool copy = false) const;
+  Tensor cpu() const;
+  Tensor cuda() const;
+  Tensor contiguous() const;
+  Tensor clone() const;
+  /// Copies src into this tensor, broadcasting and converting dtype.
+  Tensor& copy_(const Tensor& src, bool non_blocking = false);
+  Tensor& fill_(const Scalar& value);
+  Tensor& fill_(const Tensor& value);
+  Tensor& zero_();
+
+  // ---- views ------------------------------------------------------------------
+  Tensor view(IntArrayRef sizes) const;
+  Tensor reshape(IntArrayRef sizes) const;
+  Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
+  Tensor transpose(int64_t dim0, int64_t dim1) const;
+  Tensor t() const;
+  Tensor permute(IntArrayRef dims) const;
+  Tensor unsqueeze(int64_t dim) const;
+  Tensor squeeze() const;
+  Tensor squeeze(int64_t dim) const;
+  Tensor expand(IntArrayRef sizes, bool implicit = false) const;
+  Tensor expand_as(const Tensor& other) const;
+  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
+  Tensor select(int64_t dim, int64_t index) const;
+  Tensor slice(int64_t dim = 0, std::optional<int64_t> start = std::nullopt,
+               std::optional<int64_t> end = std::nullopt, int64_t step = 1) const;
+  Tensor operator[](int64_t index) const;
+  std::vector<Tensor> chunk(int64_t chunks, int64_t dim = 0) const;
+  std::vector<Tensor> split(int64_t split_size, int64_t dim = 0) const;
+  std::vector<Tensor> split(IntArrayRef split_sizes, int64_t dim = 0) const;
+  std::vector<Tensor> split_with_sizes(IntArrayRef split_sizes, int64_t dim = 0) const;
+  std::vector<Tensor> unbind(int64_t dim = 0) const;
+  Tensor as_strided(IntArrayRef sizes, IntArrayRef strides,
+                    std::optional<int64_t> storage_offset = std::nullopt) const;
+  Tensor view_as(const Tensor& other) const;
+  Tensor reshape_as(const Tensor& other) const;
+  Tensor diagonal(int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1) const;
+
+  // ---- elementwise --------------------------------------------------------------
+  Tensor add(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor add(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor sub(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor sub(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor mul(const Tensor& other) const;
+  Tensor mul(const Scalar& other) const;
+  Tensor div(const Tensor& other) const;
+  Tensor div(const Scalar& other) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor pow(const Scalar& exponent) const;
+  Tensor remainder(const Tensor& other) const;
+  Tensor remainder(const Scalar& other) const;
+  Tensor maximum(const Tensor& other) const;
+  Tensor minimum(const Tensor& other) const;
+  Tensor& add_(const Tensor& other, const Scalar& alpha = 1);
+  Tensor& add_(const Scalar& other, const Scalar& alpha = 1);
+  Tensor& sub_(const Tensor& other, const Scalar& alpha = 1);
+  Tensor& sub_(const Scalar& other, const Scalar& alpha = 1);
+  Tensor& mul_(const Tensor& other);
+  Tensor& mul_(const Scalar& other);
+  Tensor& div_(const Tensor& other);
+  Tensor& div_(const Scalar& other);
+  Tensor& pow_(const Tensor& exponent);
+  Tensor& pow_(const Scalar& exponent);
+  Tensor clamp(std::optional<Scalar> min = std::nullopt, std::optional<Scalar> max = std::nullopt) const;
+  Tensor& clamp_(std::optional<Scalar> min = std::nullopt, std::optional<Scalar> max = std::nullopt);
+  Tensor clamp_min(const Scalar& min) const;
+  Tensor clamp_max(const Scalar& max) const;
+
+#define EMBER_UNARY_METHOD(name) \
+  Tensor name() const;           \
+  Tensor& name##_();
+  EMBER_UNARY_METHOD(neg) EMBER_UNARY_METHOD(exp) EMBER_UNARY_METHOD(log)
+  EMBER_UNARY_METHOD(log1p) EMBER_UNARY_METHOD(expm1) EMBER_UNARY_METHOD(sqrt)
+  EMBER_UNARY_METHOD(rsqrt) EMBER_UNARY_METHOD(abs) EMBER_UNARY_METHOD(sign)
+  EMBER_UNARY_METHOD(sin) EMBER_UNARY_METHOD(cos) EMBER_UNARY_METHOD(tan)
+  EMBER_UNARY_METHOD(tanh) EMBER_UNARY_METHOD(sigmoid) EMBER_UNARY_METHOD(relu)
+  EMBER_UNARY_METHOD(square) EMBER_UNARY_METHOD(reciprocal) EMBER_UNARY_METHOD(floor)
+  EMBER_UNARY_METHOD(ceil) EMBER_UNARY_METHOD(round) EMBER_UNARY_METHOD(log2)
+  EMBER_UNARY_METHOD(log10) EMBER_UNARY_METHOD(trunc) EMBER_UNARY_METHOD(erf)
+#undef EMBER_UNARY_METHOD
+
+  // ---- comparisons and logic (no grad) ----------------------------------------
+  Tensor eq(const Tensor& o) const;  Tensor eq(const Scalar& o) const;
+  Tensor ne(const Tensor& o) const;  Tensor ne(const Scalar& o) const;
+  Tensor lt(const Tensor& o) const;  Tensor lt(const Scalar& o) const;
+  Tensor le(const Tensor& o) const;  Tensor le(const Scalar& o) const;
+  Tensor gt(const Tensor& o) const;  Tensor gt(const Scalar& o) const;
+  Tensor ge(const Tensor& o) const;  Tensor ge(const Scalar& o) const;
+  Tensor logical_and(const Tensor& o) const;
+  Tensor logical_or(const Tensor& o) const;
+  Tensor logical_xor(const Tensor& o) const;
+  Tensor logical_not() const;
+  Tensor isnan() const;
+  Tensor isinf() const;
+  Tensor isfinite() const;
+  Tensor any() const;
+  Tensor any(int64_t dim, bool keepdim = false) const;
+  Tensor all() const;
+  Tensor all(int64_t dim, bool keepdim = false) const;
+  /// Elements of this where condition holds, else other's (Tensor::where).
+  Tensor where(const Tensor& condition, const Tensor& other) const;
+  Tensor masked_fill(const Tensor& mask, const Scalar& value) const;
+  Tensor masked_fill(const Tensor& mask, const Tensor& value) const;
+  Tensor& masked_fill_(const Tensor& mask, const Scalar& value);
+  Tensor& masked_fill_(const Tensor& mask, const Tensor& value);
+  /// True when sizes and values are equal (torch::equal).
+  bool equal(const Tensor& other) const;
+  bool allclose(const Tensor& other, double rtol = 1e-05, double atol = 1e-08, bool equal_nan = false) const;
+
+  // ---- reductions -------------------------------------------------------------
+  Tensor sum(std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor sum(IntArrayRef dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor mean(std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor mean(IntArrayRef dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor max() const;
+  std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;
+  Tensor min() const;
+  std::tuple<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
+  Tensor argmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor amax(IntArrayRef dim = {}, bool keepdim = false) const;
+  Tensor amin(IntArrayRef dim = {}, bool keepdim = false) const;
+
+  // ---- linear algebra ---------------------------------------------------------
+  Tensor mm(const Tensor& mat2) const;
+  Tensor mv(const Tensor& vec) const;
+  Tensor dot(const Tensor& other) const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor bmm(const Tensor& mat2) const;
+  Tensor addmm(const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1, const Scalar& alpha = 1) const;
+  Tensor outer(const Tensor& vec2) const;
+
+  // ---- operators --------------------------------------------------------------
+  Tensor operator-() const;
+  Tensor& operator+=(const Tensor& o) { return add_(o); }
+  Tensor& operator+=(const Scalar& o) { return add_(o); }
+  Tensor& operator-=(const Tensor& o) { return sub_(o); }
+  Tensor& operator-=(const Scalar& o) { return sub_(o); }
+  Tensor& operator*=(const Tensor& o) { return mul_(o); }
+  Tensor& operator*=(const Scalar& o) { return mul_(o); }
+  Tensor& operator/=(const Tensor& o) { return div_(o); }
+  Tensor& operator/=(const Scalar& o) { return div_(o); }
+  /// Bitwise/logical not for bool tensors (operator~ of libtorch).
+  Tensor operator~() const;
+
+ private:
+  unsigned register_hook_impl(std::function<Tensor(const Tensor&)> hook) const;
+  detail::TensorImplPtr impl_;
+};
+
+// Binary operators, both orders with scalars (as libtorch).
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator+(const Tensor& a, const Scalar& b);
+Tensor operator+(const Scalar& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Scalar& b);
+Tensor operator-(const Scalar& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Scalar& b);
+Tensor operator*(const Scalar& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Scalar& b);
+Tensor operator/(const Scalar& a, const Tensor& b);
+Tensor operator==(const Tensor& a, const Tensor& b);
+Tensor operator==(const Tensor& a, const Scalar& b);
+Tensor operator!=(const Tensor& a, const Tensor& b);
+Tensor operator!=(const Tensor& a, const Scalar& b);
+Tensor operator<(const Tensor& a, const Tensor& b);
+Tensor operator<(const Tensor& a, const Scalar& b);
+Tensor operator<=(const Tensor& a, const Tensor& b);
+Tensor operator<=(const Tensor& a, const Scalar& b);
+Tensor operator>(const Tensor& a, const Tensor& b);
+Tensor operator>(const Tensor& a, const Scalar& b);
+Tensor operator>=(const Tensor& a, const Tensor& b);
+Tensor operator>=(const Tensor& a, const Scalar& b);
+Tensor operator&&(const Tensor& a, const Tensor& b);
+Tensor operator||(const Tensor& a, const Tensor& b);
+Tensor operator&(const Tensor& a, const Tensor& b);
+Tensor operator|(const Tensor& a, const Tensor& b);
+Tensor operator^(const Tensor& a, const Tensor& b);
+
+/// Prints like libtorch: values, then "[ CPUFloatType{2,3} ]".
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+// item<T>/data_ptr<T> are instantiated in the library for the dtype's C++ types.
+extern template float Tensor::item<float>() const;
+extern template double Tensor::item<double>() const;
+extern template int64_t Tensor::item<int64_t>() const;
+extern template int32_t Tensor::item<int32_t>() const;
+extern template uint8_t Tensor::item<uint8_t>() const;
+extern template bool Tensor::item<bool>() const;
+extern template float* Tensor::data_ptr<float>() const;
+extern template double* Tensor::data_ptr<double>() const;
+extern template int64_t* Tensor::data_ptr<int64_t>() const;
+extern template int32_t* Tensor::data_ptr<int32_t>() const;
+extern template uint8_t* Tensor::data_ptr<uint8_t>() const;
+extern template bool* Tensor::data_ptr<bool>() const;
+
+}  // namespace ember

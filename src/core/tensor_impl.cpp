@@ -1,0 +1,102 @@
+// TensorImpl pieces that need the autograd state's definition, and the helpers of
+// internal.h.
+#include <cstring>
+
+#include "autograd/autograd_meta.h"
+#include "src/core/internal.h"
+
+namespace ember {
+namespace detail {
+
+TensorImpl::~TensorImpl() {
+  if (autograd_) {
+    // A retained non-leaf's hook refers to this impl: remove it from the node.
+    if (autograd_->retain_grad_hook && autograd_->grad_fn)
+      autograd_->grad_fn->remove_pre_hook(autograd_->retain_grad_hook);
+    delete autograd_;
+  }
+}
+
+AutogradMeta& TensorImpl::ensure_autograd() {
+  if (!autograd_) autograd_ = new AutogradMeta();
+  return *autograd_;
+}
+
+int64_t prod(IntArrayRef sizes) {
+  int64_t n = 1;
+  for (int64_t s : sizes) n *= s;
+  return n;
+}
+
+DimVector contiguous_strides(IntArrayRef sizes) {
+  DimVector st(sizes.size());
+  int64_t acc = 1;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    st[i] = acc;
+    acc *= std::max<int64_t>(sizes[i], 1);
+  }
+  return st;
+}
+
+Tensor make_tensor(IntArrayRef sizes, ScalarType dtype, Device device) {
+  for (int64_t s : sizes)
+    EMBER_CHECK(s >= 0, ShapeError, "empty", "sizes must be non-negative, got ", sizes);
+  const size_t nbytes = static_cast<size_t>(prod(sizes)) * element_size(dtype);
+  auto storage = backend::backend_for(device).allocate(nbytes, device);
+  DimVector st = contiguous_strides(sizes);
+  return Tensor(make_intrusive<TensorImpl>(std::move(storage), dtype, sizes, st, 0));
+}
+
+Tensor make_view(const Tensor& self, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  auto* i = self.unsafeGetTensorImpl();
+  return Tensor(make_intrusive<TensorImpl>(i->storage_ptr(), i->dtype(), sizes, strides, offset));
+}
+
+ArgWithGeometry broadcast_arg(const Tensor& t, IntArrayRef sizes) {
+  ArgWithGeometry r;
+  r.sizes = DimVector(sizes);
+  r.strides = DimVector(sizes.size(), 0);
+  const int64_t off = static_cast<int64_t>(sizes.size()) - t.dim();
+  for (int64_t d = 0; d < t.dim(); ++d)
+    r.strides[off + d] = t.sizes()[d] == 1 ? 0 : t.strides()[d];
+  auto* i = t.unsafeGetTensorImpl();
+  r.arg = backend::TensorArg{i->data(), i->dtype(), static_cast<int>(sizes.size()), r.sizes.data(),
+                             r.strides.data(), prod(sizes), false};
+  return r;
+}
+
+int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
+  const int64_t n = std::max<int64_t>(ndim, 1);  // 0-dim tensors accept dim 0 and -1
+  EMBER_CHECK(dim >= -n && dim < n, IndexError, op, "Dimension out of range (expected to be in range of [",
+              -n, ", ", n - 1, "], but got ", dim, ")");
+  return dim < 0 ? dim + n : dim;
+}
+
+void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
+  EMBER_CHECK(a.device() == b.device() || a.device().type() == b.device().type(), DeviceError, op,
+              "Expected all tensors to be on the same device, but found at least two devices, ",
+              a.device(), " and ", b.device(), "!");
+}
+
+void check_defined(const Tensor& t, const char* op, const char* name) {
+  EMBER_CHECK(t.defined(), Error, op, "argument '", name, "' is an undefined tensor");
+}
+
+Tensor scalar_to_tensor(const Scalar& s, ScalarType dtype, Device device) {
+  Tensor t = make_tensor({}, dtype, device);
+  backend::backend_for(device).fill(arg(t), s);
+  return t;
+}
+
+Tensor cast(const Tensor& t, ScalarType dtype) { return t.dtype() == dtype ? t : t.to(dtype); }
+
+void resize_out(Tensor& out, IntArrayRef sizes, const char* op) {
+  EMBER_CHECK(out.defined(), Error, op, "out= tensor is undefined");
+  if (out.sizes() == sizes) return;
+  Tensor fresh = make_tensor(sizes, out.dtype(), out.device());
+  out.unsafeGetTensorImpl()->set_storage(fresh.unsafeGetTensorImpl()->storage_ptr(), sizes,
+                                         fresh.strides(), 0);
+}
+
+}  // namespace detail
+}  // namespace ember

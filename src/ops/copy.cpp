@@ -1,0 +1,114 @@
+// Conversions and copies: to, contiguous, clone, copy_, fill_, zero_.
+#include "autograd/function.h"
+#include "src/core/internal.h"
+
+namespace ember {
+using autograd::Node;
+using autograd::variable_list;
+
+namespace {
+
+// Copies src into a fresh contiguous tensor of dtype on device (no autograd).
+Tensor copy_to_new(const Tensor& src, ScalarType dtype, Device device) {
+  Tensor out = detail::make_tensor(src.sizes(), dtype, device);
+  if (src.device().type() == device.type()) {
+    detail::backend_of(out).copy(detail::arg(src), detail::arg(out));
+  } else {
+    // Cross-device copies go through the device-side backend (the CUDA backend's copy
+    // accepts a host operand on the other side).
+    Device dev = src.is_cuda() ? src.device() : device;
+    backend::backend_for(dev).copy(detail::arg(src), detail::arg(out));
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor Tensor::to(const TensorOptions& options, bool non_blocking, bool copy) const {
+  (void)non_blocking;
+  detail::check_defined(*this, "to");
+  const ScalarType dt = options.has_dtype() ? options.dtype() : dtype();
+  const Device dev = options.has_device() ? options.device() : device();
+  if (dt == dtype() && dev.type() == device().type() && !copy) return *this;
+  Tensor out = copy_to_new(*this, dt, dev);
+  if (auto* n = autograd::record("ToCopyBackward0", {this},
+                                 [src_dtype = dtype(), src_dev = device()](Node&, variable_list& g) {
+                                   return variable_list{g[0].to(TensorOptions().dtype(src_dtype).device(src_dev))};
+                                 })) {
+    if (isFloatingType(dt)) autograd::set_history(out, n);
+    else delete n;
+  }
+  return out;
+}
+Tensor Tensor::to(ScalarType dt, bool nb, bool copy) const { return to(TensorOptions().dtype(dt), nb, copy); }
+Tensor Tensor::to(Device d, bool nb, bool copy) const { return to(TensorOptions().device(d), nb, copy); }
+Tensor Tensor::to(Device d, ScalarType dt, bool nb, bool copy) const {
+  return to(TensorOptions().device(d).dtype(dt), nb, copy);
+}
+Tensor Tensor::to(const Tensor& other, bool nb, bool copy) const { return to(other.options(), nb, copy); }
+Tensor Tensor::cpu() const { return to(Device(kCPU)); }
+Tensor Tensor::cuda() const { return to(Device(kCUDA, 0)); }
+
+Tensor clone(const Tensor& self) {
+  detail::check_defined(self, "clone");
+  Tensor out = copy_to_new(self, self.dtype(), self.device());
+  if (auto* n = autograd::record("CloneBackward0", {&self},
+                                 [](Node&, variable_list& g) { return variable_list{g[0]}; }))
+    autograd::set_history(out, n);
+  return out;
+}
+Tensor Tensor::clone() const { return ember::clone(*this); }
+
+Tensor Tensor::contiguous() const {
+  detail::check_defined(*this, "contiguous");
+  return is_contiguous() ? *this : ember::clone(*this);
+}
+
+Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
+  (void)non_blocking;
+  detail::check_defined(*this, "copy_");
+  detail::check_defined(src, "copy_", "src");
+  std::vector<int64_t> shape = infer_size(sizes(), src.sizes());
+  EMBER_CHECK(IntArrayRef(shape) == sizes(), ShapeError, "copy_", "source of shape ", src.sizes(),
+              " cannot be broadcast to the destination's shape ", sizes());
+  autograd::check_inplace(*this, "copy_");
+  if (is_same(src)) return *this;
+  auto s = detail::broadcast_arg(src, sizes());
+  if (src.device().type() == device().type()) {
+    detail::backend_of(*this).copy(s.arg, detail::arg(*this));
+  } else {
+    Device dev = src.is_cuda() ? src.device() : device();
+    backend::backend_for(dev).copy(s.arg, detail::arg(*this));
+  }
+  detail::bump_version(*this);
+  if (auto* n = autograd::record("CopyBackwards", {this, &src},
+                                 [src_sizes = DimVector(src.sizes()), src_dtype = src.dtype()](Node& n, variable_list& g) {
+                                   variable_list r(2);
+                                   if (n.needs_input_grad(0)) r[0] = zeros_like(g[0]);
+                                   if (n.needs_input_grad(1)) r[1] = sum_to(g[0], src_sizes).to(src_dtype);
+                                   return r;
+                                 }))
+    autograd::set_history(*this, n);
+  return *this;
+}
+
+Tensor& Tensor::fill_(const Scalar& value) {
+  detail::check_defined(*this, "fill_");
+  autograd::check_inplace(*this, "fill_");
+  detail::backend_of(*this).fill(detail::arg(*this), value);
+  detail::bump_version(*this);
+  if (auto* n = autograd::record("FillBackward0", {this},
+                                 [](Node&, variable_list& g) { return variable_list{zeros_like(g[0])}; }))
+    autograd::set_history(*this, n);
+  return *this;
+}
+
+Tensor& Tensor::fill_(const Tensor& value) {
+  EMBER_CHECK(value.dim() == 0, ShapeError, "fill_",
+              "only supports 0-dimension value tensor but got tensor with ", value.dim(), " dimensions");
+  return copy_(value.expand(sizes()));
+}
+
+Tensor& Tensor::zero_() { return fill_(0); }
+
+}  // namespace ember
