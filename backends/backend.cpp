@@ -5,27 +5,25 @@
 #include "ember/errors.h"
 
 namespace ember::backend {
-namespace {
-[[noreturn]] void missing(const Backend& b, const char* family) {
+void Backend::missing(const char* family) const {
   detail::throw_error<NotImplementedError>(family, "kernel family '", family,
-                                           "' is not implemented by the ", b.name(), " backend");
+                                           "' is not implemented by the ", name(), " backend");
 }
-}  // namespace
 
-void Backend::copy(const TensorArg&, const TensorArg&) { missing(*this, "copy_"); }
-void Backend::fill(const TensorArg&, const Scalar&) { missing(*this, "fill_"); }
-void Backend::fill_range(const TensorArg&, double, double) { missing(*this, "arange"); }
-void Backend::unary(UnaryOp, const TensorArg&, const TensorArg&, UnaryParams) { missing(*this, "unary"); }
+void Backend::copy(const TensorArg&, const TensorArg&) { missing("copy_"); }
+void Backend::fill(const TensorArg&, const Scalar&) { missing("fill_"); }
+void Backend::fill_range(const TensorArg&, double, double) { missing("arange"); }
+void Backend::unary(UnaryOp, const TensorArg&, const TensorArg&, UnaryParams) { missing("unary"); }
 void Backend::binary(BinaryOp, const TensorArg&, const TensorArg&, const TensorArg&, const Scalar&) {
-  missing(*this, "binary");
+  missing("binary");
 }
 void Backend::where(const TensorArg&, const TensorArg&, const TensorArg&, const TensorArg&) {
-  missing(*this, "where");
+  missing("where");
 }
-void Backend::reduce(ReduceOp, const TensorArg&, const TensorArg&) { missing(*this, "reduce"); }
-void Backend::arg_reduce(ArgReduceOp, const TensorArg&, int, const TensorArg&) { missing(*this, "argmax"); }
-void Backend::gemm(const GemmArgs&) { missing(*this, "mm"); }
-void Backend::random(Distribution, const TensorArg&, double, double, Generator&) { missing(*this, "random"); }
-void Backend::bernoulli_tensor(const TensorArg&, const TensorArg&, Generator&) { missing(*this, "bernoulli"); }
+void Backend::reduce(ReduceOp, const TensorArg&, const TensorArg&) { missing("reduce"); }
+void Backend::arg_reduce(ArgReduceOp, const TensorArg&, int, const TensorArg&) { missing("argmax"); }
+void Backend::gemm(const GemmArgs&) { missing("mm"); }
+void Backend::random(Distribution, const TensorArg&, double, double, Generator&) { missing("random"); }
+void Backend::bernoulli_tensor(const TensorArg&, const TensorArg&, Generator&) { missing("bernoulli"); }
 
 }  // namespace ember::backend

@@ -94,6 +94,16 @@ class Backend {
   /// out = bernoulli(p) elementwise with per-element probabilities p (same sizes).
   virtual void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen);
   virtual void synchronize() {}
+
+  // ---- indexing kernels (backends/cpu/index.cpp) ------------------------------------
+
+  // ---- sort and scan kernels (backends/cpu/scan.cpp) ---------------------------------
+
+  // ---- convolution and pooling kernels (backends/cpu/conv.cpp, pool.cpp) -------------
+
+ protected:
+  /// Raises NotImplementedError naming the kernel family and this backend.
+  [[noreturn]] void missing(const char* family) const;
 };
 
 /// The backend serving `device`; raises DeviceError when none is compiled in.

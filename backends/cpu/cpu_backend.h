@@ -21,6 +21,12 @@ class CpuBackend final : public Backend {
   void gemm(const GemmArgs& args) override;
   void random(Distribution dist, const TensorArg& out, double a, double b, Generator& gen) override;
   void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen) override;
+
+  // ---- indexing kernels (index.cpp) --------------------------------------------------
+
+  // ---- sort and scan kernels (scan.cpp) ----------------------------------------------
+
+  // ---- convolution and pooling kernels (conv.cpp, pool.cpp) --------------------------
 };
 
 /// Memory figures of the CPU caching allocator.

@@ -158,6 +158,17 @@ variable_list grad(const variable_list& outputs, const variable_list& inputs,
                    std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
                    bool allow_unused = false);
 
+/// Compares the tape's gradients of fn at `inputs` (float64 tensors that require grad)
+/// with central finite differences (torch.autograd.gradcheck). On mismatch raises an
+/// Error naming the input, output and element when raise_exception, else returns false.
+bool gradcheck(const std::function<variable_list(const variable_list&)>& fn, const variable_list& inputs,
+               double eps = 1e-6, double atol = 1e-5, double rtol = 1e-3, bool raise_exception = true);
+/// gradcheck of the first derivative: checks the gradients of fn's gradients w.r.t. the
+/// inputs and random grad_outputs (torch.autograd.gradgradcheck).
+bool gradgradcheck(const std::function<variable_list(const variable_list&)>& fn, const variable_list& inputs,
+                   const variable_list& grad_outputs = {}, double eps = 1e-6, double atol = 1e-5,
+                   double rtol = 1e-3, bool raise_exception = true);
+
 }  // namespace ember::autograd
 
 namespace ember {

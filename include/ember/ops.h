@@ -292,3 +292,13 @@ void set_printoptions(int precision = -1, int64_t threshold = -1, int edgeitems 
                       int linewidth = -1, std::optional<bool> sci_mode = std::nullopt);
 
 }  // namespace ember
+
+// Op families beyond the first slice.
+#include "ember/ops/activation.h"
+#include "ember/ops/conv.h"
+#include "ember/ops/index.h"
+#include "ember/ops/join.h"
+#include "ember/ops/linalg_extra.h"
+#include "ember/ops/loss.h"
+#include "ember/ops/norm.h"
+#include "ember/ops/scan.h"

@@ -244,6 +244,16 @@ class Tensor {
   Tensor addmm(const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1, const Scalar& alpha = 1) const;
   Tensor outer(const Tensor& vec2) const;
 
+  // ---- activations and softmax (src/ops/activation.cpp, softmax.cpp) -----------
+
+  // ---- joining and rearranging (src/ops/join.cpp) -------------------------------
+
+  // ---- indexing (src/ops/index.cpp) -----------------------------------------------
+
+  // ---- reductions and scans (src/ops/scan.cpp, sort.cpp) --------------------------
+
+  // ---- normalization, dropout, losses (src/ops/norm.cpp, dropout.cpp, loss.cpp) ---
+
   // ---- operators --------------------------------------------------------------
   Tensor operator-() const;
   Tensor& operator+=(const Tensor& o) { return add_(o); }
