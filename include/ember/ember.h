@@ -6,6 +6,7 @@
 #include "ember/dtype.h"
 #include "ember/errors.h"
 #include "ember/fmt.h"
+#include "ember/nn.h"
 #include "ember/ops.h"
 #include "ember/options.h"
 #include "ember/scalar.h"

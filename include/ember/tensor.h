@@ -89,6 +89,11 @@ class Tensor {
   /// A tensor sharing storage with this one, outside the graph.
   Tensor detach() const;
   Tensor& detach_();
+  /// Makes this tensor use new_data's storage, geometry and dtype, keeping its identity
+  /// and autograd state (libtorch's Variable::set_data; used by Module::to).
+  void set_data(const Tensor& new_data) const;
+  /// A tensor sharing this tensor's data outside the graph (libtorch's Tensor::data()).
+  Tensor data() const { return detach(); }
   /// Calls hook(grad) when this tensor's gradient is computed; a hook returning a defined
   /// tensor replaces the gradient. Returns a handle for remove_hook.
   template <class F>

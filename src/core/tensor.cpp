@@ -134,6 +134,15 @@ Tensor Tensor::detach() const {
   return detail::make_view(*this, sizes(), strides(), storage_offset());
 }
 
+void Tensor::set_data(const Tensor& new_data) const {
+  EMBER_CHECK(defined() && new_data.defined(), Error, "set_data", "both tensors must be defined");
+  EMBER_CHECK(!requires_grad() || new_data.is_floating_point(), DTypeError, "set_data",
+              "a tensor that requires grad cannot take data of dtype ", new_data.dtype());
+  auto* src = new_data.unsafeGetTensorImpl();
+  impl_->set_storage(src->storage_ptr(), src->sizes(), src->strides(), src->offset());
+  impl_->set_dtype(src->dtype());
+}
+
 Tensor& Tensor::detach_() {
   if (auto* m = impl_->autograd()) {
     m->grad_fn.reset();
