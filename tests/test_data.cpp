@@ -4,6 +4,7 @@
 #include <ember/serialize.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -287,6 +289,21 @@ TEST_CASE("data: workers survive early exits and report dataset errors", "[data]
   require_error([&] {
     for (auto& batch : *bad) (void)batch;
   }, {"[ember::test] bad example 13"});
+}
+
+TEST_CASE("data: a worker slower than the timeout raises an error", "[data]") {
+  using Lambda = data::transforms::Lambda<data::TensorExample>;
+  auto slow = numbers(4)
+                  .map(Lambda([](data::TensorExample e) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                    return e;
+                  }))
+                  .map(data::transforms::Stack<data::TensorExample>());
+  auto loader = data::make_data_loader<data::samplers::SequentialSampler>(
+      slow, data::DataLoaderOptions().batch_size(2).workers(1).timeout(std::chrono::milliseconds(5)));
+  require_error([&] {
+    for (auto& batch : *loader) (void)batch;
+  }, {"[ember::data::DataLoader]", "Timeout", "5 ms"});
 }
 
 TEST_CASE("data: transforms and iterator misuse", "[data]") {
