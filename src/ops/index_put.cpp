@@ -188,8 +188,8 @@ Tensor index_put(const Tensor& self, const OptionalTensorList& indices, const Te
   const char* op = "index_put";
   detail::check_defined(self, op);
   detail::check_defined(values, op, "values");
-  AdvancedIndex p = plan(self, indices, op);
   Tensor out = detached_clone(self);
+  AdvancedIndex p = plan(out, indices, op);  // geometry of the copy, which may differ from self's
   index_put_raw(out, p, values.detach(), accumulate, op);
   if (auto* n = autograd::record("IndexPutBackward0", {&self, &values},
                                  [accumulate, vs = DimVector(values.sizes()), present = presence(p.expanded)](
