@@ -198,6 +198,8 @@ TEST_CASE("masked_select, masked_scatter and nonzero", "[index]") {
   CHECK(vals(m.masked_select(tensor({true, false, true}))) == V{0, 2, 3, 5});
   CHECK(vals(m.t().masked_select(m.t() > 3)) == V{4, 5});
   CHECK(shape(masked_select(m, m > 10)) == S{0});
+  CHECK(vals(masked_select(scalar_tensor(4.), scalar_tensor(true, kBool))) == V{4});
+  CHECK(vals(masked_select(m, tensor({true, false, true}).unsqueeze(1).expand({3, 2}).t())) == V{0, 2, 3, 5});
   REQUIRE_THROWS_WITH_TYPE(masked_select(m, tensor({1, 0, 1})), DTypeError, "[ember::masked_select] expected a bool");
   CHECK(vals(zeros({2, 3}).masked_scatter(tensor({true, false, true}), arange(10.))) == V{0, 0, 1, 2, 0, 3});
   Tensor z = zeros({2, 3});

@@ -118,6 +118,8 @@ TEST_CASE("roll wraps elements around", "[join]") {
   CHECK(vals(m.roll({3}, {1})) == vals(m));
   CHECK(vals(roll(m, {1, 1}, {1, 1})) == V{1, 2, 0, 4, 5, 3});  // repeated dims add up
   REQUIRE_THROWS_WITH_TYPE(m.roll({1, 1}, {1}), ShapeError, "[ember::roll] shifts and dimensions must align");
+  CHECK(roll(scalar_tensor(2.), {1}, {0}).item<double>() == 2);
+  CHECK(vals(roll(empty({0, 3}), {1}, {1})).empty());
 }
 
 TEST_CASE("repeat, tile and repeat_interleave", "[join]") {

@@ -237,7 +237,10 @@ Tensor masked_select(const Tensor& self, const Tensor& mask) {
   check_mask(mask, op);
   detail::check_same_device(self, mask, op);
   std::vector<int64_t> shape = infer_size(self.sizes(), mask.sizes());
-  if (shape.empty()) shape = {1};
+  // Same-shaped contiguous operands are indexed flat: one index instead of one per dim.
+  if (shape.empty() || (self.sizes() == IntArrayRef(shape) && mask.sizes() == IntArrayRef(shape) &&
+                        self.is_contiguous() && mask.is_contiguous()))
+    return index(self.reshape({-1}), {std::optional<Tensor>(mask.reshape({-1}))});
   return index(self.expand(shape), {std::optional<Tensor>(mask.expand(shape))});
 }
 Tensor Tensor::masked_select(const Tensor& mask) const { return ember::masked_select(*this, mask); }

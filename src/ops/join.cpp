@@ -69,17 +69,15 @@ Tensor cat(TensorList tensors, int64_t dim) {
 }
 
 Tensor& cat_out(Tensor& out, TensorList tensors, int64_t dim) {
-  std::vector<const Tensor*> ins;
-  for (const Tensor& t : tensors) ins.push_back(&t);
-  EMBER_CHECK(!autograd::GradMode::is_enabled() || !out.requires_grad(), Error, "cat_out",
-              "functions with out=... arguments don't support automatic differentiation");
-  for (const Tensor* t : ins)
-    EMBER_CHECK(!autograd::GradMode::is_enabled() || !t->requires_grad(), Error, "cat_out",
-                "functions with out=... arguments don't support automatic differentiation, but one of the arguments "
-                "requires grad");
+  const char* op = "cat_out";
+  bool any_grad = out.requires_grad();
+  for (const Tensor& t : tensors) any_grad = any_grad || (t.defined() && t.requires_grad());
+  EMBER_CHECK(!autograd::GradMode::is_enabled() || !any_grad, Error, op,
+              "functions with out=... arguments don't support automatic differentiation, but one of the arguments "
+              "requires grad");
   Tensor r = cat(tensors, dim);
-  check_can_cast(r.dtype(), out.dtype(), "cat_out");
-  detail::resize_out(out, r.sizes(), "cat_out");
+  check_can_cast(r.dtype(), out.dtype(), op);
+  detail::resize_out(out, r.sizes(), op);
   out.copy_(r);
   return out;
 }

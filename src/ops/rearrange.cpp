@@ -68,11 +68,15 @@ Tensor roll(const Tensor& self, IntArrayRef shifts, IntArrayRef dims) {
   }
   EMBER_CHECK(shifts.size() == dims.size(), ShapeError, op, "shifts and dimensions must align. shifts: ", shifts.size(),
               ", dims: ", dims.size());
+  if (self.dim() == 0) {
+    for (int64_t d : dims) detail::wrap_dim(d, 0, op);
+    return self.clone();
+  }
   // Net shift per dim (repeated dims add up), in [0, size).
   DimVector shift(static_cast<size_t>(self.dim()), 0);
   for (size_t i = 0; i < dims.size(); ++i) {
     const int64_t d = detail::wrap_dim(dims[i], self.dim(), op);
-    const int64_t n = self.dim() == 0 ? 1 : self.size(d);
+    const int64_t n = self.size(d);
     if (n > 0) shift[d] = ((shift[d] + shifts[i]) % n + n) % n;
   }
   Tensor out = detail::make_tensor(self.sizes(), self.dtype(), self.device());
