@@ -96,6 +96,32 @@ class Backend {
   virtual void synchronize() {}
 
   // ---- indexing kernels (backends/cpu/index.cpp) ------------------------------------
+  /// One indexed dimension of index_gather/index_scatter. `index` (int64) spans the
+  /// iteration's sizes (broadcast by stride 0); iteration element p is moved by
+  /// index[p] * stride elements in the indexed tensor. Values outside [0, size) raise
+  /// IndexError naming `dim` (negative values first wrap by size when `wrap`).
+  struct IndexDim {
+    TensorArg index;
+    int64_t size;
+    int64_t stride;
+    int64_t dim;
+  };
+  /// How index_scatter combines a value with what is already at its target.
+  enum class ScatterReduce : uint8_t { Assign, Add, Multiply };
+  /// out[p] = src[p] moved by every indexed dim. `src` is strided over out's sizes with
+  /// stride 0 where an index supplies the position; src and out share a dtype. All
+  /// indices are bounds-checked before anything is read.
+  virtual void index_gather(const TensorArg& src, ArrayRef<IndexDim> dims, bool wrap,
+                            const TensorArg& out, const char* op);
+  /// dst[p moved by every indexed dim] (reduce)= values[p], visiting p in row-major
+  /// order, so repeated targets accumulate (or the last write wins) deterministically.
+  /// `dst` is strided over values' sizes like index_gather's src; same dtype as values.
+  /// All indices are bounds-checked before anything is written.
+  virtual void index_scatter(ScatterReduce reduce, const TensorArg& values, ArrayRef<IndexDim> dims,
+                             bool wrap, const TensorArg& dst, const char* op);
+  /// Writes the coordinates of in's nonzero elements in row-major order into out
+  /// (int64, [count, in.ndim]; the caller counted them).
+  virtual void nonzero(const TensorArg& in, const TensorArg& out);
 
   // ---- sort and scan kernels (backends/cpu/scan.cpp) ---------------------------------
 

@@ -23,6 +23,11 @@ class CpuBackend final : public Backend {
   void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen) override;
 
   // ---- indexing kernels (index.cpp) --------------------------------------------------
+  void index_gather(const TensorArg& src, ArrayRef<IndexDim> dims, bool wrap, const TensorArg& out,
+                    const char* op) override;
+  void index_scatter(ScatterReduce reduce, const TensorArg& values, ArrayRef<IndexDim> dims, bool wrap,
+                     const TensorArg& dst, const char* op) override;
+  void nonzero(const TensorArg& in, const TensorArg& out) override;
 
   // ---- sort and scan kernels (scan.cpp) ----------------------------------------------
 
