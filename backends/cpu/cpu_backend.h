@@ -25,6 +25,13 @@ class CpuBackend final : public Backend {
   // ---- indexing kernels (index.cpp) --------------------------------------------------
 
   // ---- sort and scan kernels (scan.cpp) ----------------------------------------------
+  void scan(ScanOp op, const TensorArg& in, const TensorArg& out, int dim) override;
+  void sort(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int dim,
+            bool descending, bool stable) override;
+  void topk(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int64_t k, int dim,
+            bool largest, bool sorted) override;
+  void slice_select(SliceSelect op, const TensorArg& in, const TensorArg& values, const TensorArg& indices,
+                    int64_t k, int dim) override;
 
   // ---- convolution and pooling kernels (conv.cpp, pool.cpp) --------------------------
 };
