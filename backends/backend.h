@@ -124,6 +124,10 @@ class Backend {
   /// One value and its index per slice along dim (values and indices have size 1 on dim).
   virtual void slice_select(SliceSelect op, const TensorArg& in, const TensorArg& values,
                             const TensorArg& indices, int64_t k, int dim);
+  /// p-norm reduction of a floating `in` into `out` (same dtype, in's rank with size 1 on
+  /// every reduced dim): (sum |x|^p)^(1/p), max |x| for p = inf, min |x| for p = -inf, the
+  /// count of non-zeros for p = 0. NaN propagates.
+  virtual void norm_reduce(const TensorArg& in, const TensorArg& out, double p);
 
   // ---- convolution and pooling kernels (backends/cpu/conv.cpp, pool.cpp) -------------
 

@@ -12,5 +12,6 @@ void Backend::topk(const TensorArg&, const TensorArg&, const TensorArg&, int64_t
 void Backend::slice_select(SliceSelect, const TensorArg&, const TensorArg&, const TensorArg&, int64_t, int) {
   missing("slice_select");
 }
+void Backend::norm_reduce(const TensorArg&, const TensorArg&, double) { missing("norm"); }
 
 }  // namespace ember::backend

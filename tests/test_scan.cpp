@@ -291,6 +291,11 @@ TEST_CASE("norm: p = 2, 1, inf, -inf, 0, 3, 0.5 over dims", "[scan][norm]") {
   check_values(ember::frobenius_norm(b, {1}, true), {2, 1}, {5, 1});
   check_values(make({1, kNaN, 3}, {3}).norm(kInf), {}, {kNaN});
   check_values(ember::empty({0}).norm(), {}, {0});
+  check_values(ember::empty({2, 0}).norm(1, {1}), {2}, {0, 0});
+  check_values(ember::ones({1 << 20}).norm(), {}, {1024});  // float32 input, accumulated in double
+  check_values(ember::ones({1 << 20}).norm(0), {}, {1 << 20});
+  REQUIRE_THROWS_AS(ember::empty({0}).norm(kInf), ember::IndexError);
+  CHECK_THAT(message_of([] { ember::empty({2, 0}).norm(-kInf, {1}); }), Catch::Contains("[ember::norm]"));
   // dtype: computes in the given dtype, and accepts integer inputs then (libtorch).
   CHECK(ember::norm(b, 2, ember::kFloat).dtype() == ember::kFloat);
   check_values(ember::norm(b.to(ember::kFloat), 2, {1}, false, ember::kDouble), {2}, {5, 1});

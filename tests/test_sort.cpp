@@ -157,6 +157,28 @@ TEST_CASE("topk: largest and smallest, every dim, NaN and ties", "[sort][topk]")
       }
     }
   }
+  // Long slices with few picks (the one-pass heap path), with ties and NaN, both layouts.
+  ember::manual_seed(21);
+  Tensor longer = (ember::randn({3, 200}, ember::TensorOptions().dtype(ember::kDouble)) * 2).round();
+  longer.select(1, 17).fill_(kNaN);
+  longer.select(1, 90).fill_(kNaN);
+  for (const Tensor& t : {longer, longer.t().contiguous().t()}) {
+    for (int64_t k : {1, 5, 12}) {
+      for (bool largest : {true, false}) {
+        INFO("k " << k << " largest " << largest << " contiguous " << t.is_contiguous());
+        auto [tv, ti] = t.topk(k, 1, largest);
+        auto rows = rows_along(t, 1), vrows = rows_along(tv, 1), irows = rows_along(ti, 1);
+        for (size_t r = 0; r < rows.size(); ++r) {
+          auto order = stable_order(rows[r], largest);
+          for (int64_t j = 0; j < k; ++j) {
+            const double expect = rows[r][static_cast<size_t>(order[static_cast<size_t>(j)])];
+            CHECK(irows[r][static_cast<size_t>(j)] == static_cast<double>(order[static_cast<size_t>(j)]));
+            CHECK((vrows[r][static_cast<size_t>(j)] == expect || (std::isnan(expect) && std::isnan(vrows[r][static_cast<size_t>(j)]))));
+          }
+        }
+      }
+    }
+  }
   auto [v0, i0] = ember::scalar_tensor(3.0).topk(1);
   check_values(v0, {}, {3});
   check_values(i0, {}, {0});

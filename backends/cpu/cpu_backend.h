@@ -32,6 +32,7 @@ class CpuBackend final : public Backend {
             bool largest, bool sorted) override;
   void slice_select(SliceSelect op, const TensorArg& in, const TensorArg& values, const TensorArg& indices,
                     int64_t k, int dim) override;
+  void norm_reduce(const TensorArg& in, const TensorArg& out, double p) override;
 
   // ---- convolution and pooling kernels (conv.cpp, pool.cpp) --------------------------
 };

@@ -202,6 +202,25 @@ void select_first_k(std::vector<Keyed<T>>& buf, int64_t k, Cmp cmp) {
   std::sort(buf.begin(), buf.begin() + k, cmp);
 }
 
+// The first k of a slice in `cmp` order, sorted, for k much smaller than the slice: one
+// pass keeping a heap of the k best (its top is the worst of them), without copying the
+// whole slice.
+template <class T, class Cmp>
+void heap_first_k(std::vector<Keyed<T>>& heap, const T* s, int64_t n, int64_t stride, int64_t k, Cmp cmp) {
+  heap.clear();
+  for (int64_t i = 0; i < k; ++i) heap.push_back(Keyed<T>{s[i * stride], i});
+  std::make_heap(heap.begin(), heap.end(), cmp);
+  for (int64_t i = k; i < n; ++i) {
+    const Keyed<T> e{s[i * stride], i};
+    if (cmp(e, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), cmp);
+      heap.back() = e;
+      std::push_heap(heap.begin(), heap.end(), cmp);
+    }
+  }
+  std::sort_heap(heap.begin(), heap.end(), cmp);
+}
+
 template <class T>
 void topk_typed(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int64_t k, int dim,
                 bool largest) {
@@ -211,10 +230,16 @@ void topk_typed(const TensorArg& in, const TensorArg& values, const TensorArg& i
   const int64_t n = in.sizes[dim];
   if (k == 0) return;
   std::vector<Keyed<T>> buf;
+  const bool use_heap = k * 16 <= n;
   for_each_slice<3>({&in, &values, &indices}, dim, [&](const std::array<int64_t, 3>& off) {
-    load_slice(buf, src + off[0], n, in.strides[dim]);
-    if (largest) select_first_k(buf, k, Descending<T>{});
-    else select_first_k(buf, k, Ascending<T>{});
+    if (use_heap) {
+      if (largest) heap_first_k(buf, src + off[0], n, in.strides[dim], k, Descending<T>{});
+      else heap_first_k(buf, src + off[0], n, in.strides[dim], k, Ascending<T>{});
+    } else {
+      load_slice(buf, src + off[0], n, in.strides[dim]);
+      if (largest) select_first_k(buf, k, Descending<T>{});
+      else select_first_k(buf, k, Ascending<T>{});
+    }
     store_slice(buf, k, vals + off[1], values.strides[dim], idx + off[2], indices.strides[dim]);
   });
 }

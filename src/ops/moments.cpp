@@ -1,7 +1,7 @@
 // Variance, standard deviation and norms. Forward values are computed without recording
-// (two-pass variance: mean first, then squared deviations, for accuracy); each op then
-// records one node with libtorch's backward formula, written in ember ops so it is
-// differentiable again.
+// (two-pass variance: mean first, then squared deviations, for accuracy; norms by the
+// one-pass norm_reduce kernel); each op then records one node with libtorch's backward
+// formula, written in ember ops so it is differentiable again.
 #include <cmath>
 
 #include "src/ops/scan_common.h"
@@ -93,16 +93,12 @@ Tensor norm_impl(const Tensor& self, const std::optional<Scalar>& p_opt, IntArra
   EMBER_CHECK(!std::isnan(p), Error, name, "the order p must not be NaN");
   Tensor x = detail::cast(self, t);
   const std::vector<bool> mask = reduce_mask(x, dim, name);
-  const std::vector<int64_t> dims = mask_dims(mask);
-  Tensor out;
-  {
-    NoGradGuard ng;
-    if (p == 0.0) out = sum(x != 0, dims, keepdim, t);
-    else if (p == 1.0) out = sum(abs(x), dims, keepdim);
-    else if (p == 2.0) out = sqrt(sum(x * x, dims, keepdim));
-    else if (std::isinf(p)) out = p > 0 ? amax(abs(x), dims, keepdim) : amin(abs(x), dims, keepdim);
-    else out = pow(sum(pow(abs(x), p), dims, keepdim), 1.0 / p);
-  }
+  EMBER_CHECK(!std::isinf(p) || reduced_count(x, mask) > 0, IndexError, name, "the ", p > 0 ? "" : "-",
+              "infinity norm of an empty slice is undefined (input shape ", self.sizes(), ", dims ", dim, ")");
+  Tensor kept = detail::make_tensor(reduced_shape(x, mask, true), t, x.device());
+  detail::backend_of(x).norm_reduce(detail::arg(x), detail::arg(kept), p);
+  const DimVector fs = reduced_shape(x, mask, keepdim);
+  Tensor out = detail::make_view(kept, fs, detail::contiguous_strides(fs), 0);
   if (auto* n = autograd::record("NormBackward1", {&x}, [p, mask, keepdim](Node& n, variable_list& g) {
         return variable_list{norm_backward(g[0], n.saved(0), n.saved(1), p, mask, keepdim)};
       })) {

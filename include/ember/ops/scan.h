@@ -1,5 +1,6 @@
 #pragma once
-// Reductions and scans beyond the first slice: prod, var/std, norm, cumsum/cumprod, sort/topk, kthvalue/median (src/ops/scan.cpp, src/ops/sort.cpp).
+// Reductions and scans beyond the first slice: prod, cumsum/cumprod/logcumsumexp (src/ops/scan.cpp),
+// var/std/norm (src/ops/moments.cpp), sort/topk/kthvalue/median/mode (src/ops/sort.cpp).
 #include <optional>
 #include <tuple>
 
