@@ -124,6 +124,36 @@ class Backend {
   virtual void nonzero(const TensorArg& in, const TensorArg& out);
 
   // ---- sort and scan kernels (backends/cpu/scan.cpp) ---------------------------------
+  // Every kernel works along one dim of a strided operand; the other dims index
+  // independent slices. Outputs have the input's sizes except where stated on `dim`.
+  enum class ScanOp : uint8_t {
+    CumSum,        // out_i = x_0 + ... + x_i
+    CumProd,       // out_i = x_0 * ... * x_i
+    LogCumSumExp,  // out_i = log(exp(x_0) + ... + exp(x_i)), floating dtypes only
+  };
+  /// Inclusive scan of `in` into `out` (same sizes and dtype) along dim.
+  virtual void scan(ScanOp op, const TensorArg& in, const TensorArg& out, int dim);
+  /// Sorts every slice along dim into values (in's dtype) and indices (int64). NaN sorts
+  /// as the largest value; equal values keep their input order (the result is that of a
+  /// stable sort whether or not `stable` is asked for).
+  virtual void sort(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int dim,
+                    bool descending, bool stable);
+  /// The k largest (smallest when !largest) elements of every slice along dim, ordered as
+  /// sort() orders them (descending when largest); values and indices have size k on dim.
+  virtual void topk(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int64_t k,
+                    int dim, bool largest, bool sorted);
+  enum class SliceSelect : uint8_t {
+    KthValue,  // the k-th smallest (k from 1), in sort()'s order
+    Median,    // the lower median, or the slice's first NaN when it has one
+    Mode,      // the most frequent value (the smallest on ties) and its last index
+  };
+  /// One value and its index per slice along dim (values and indices have size 1 on dim).
+  virtual void slice_select(SliceSelect op, const TensorArg& in, const TensorArg& values,
+                            const TensorArg& indices, int64_t k, int dim);
+  /// p-norm reduction of a floating `in` into `out` (same dtype, in's rank with size 1 on
+  /// every reduced dim): (sum |x|^p)^(1/p), max |x| for p = inf, min |x| for p = -inf, the
+  /// count of non-zeros for p = 0. NaN propagates.
+  virtual void norm_reduce(const TensorArg& in, const TensorArg& out, double p);
 
   // ---- convolution and pooling kernels (backends/cpu/conv.cpp, pool.cpp) -------------
 

@@ -30,6 +30,14 @@ class CpuBackend final : public Backend {
   void nonzero(const TensorArg& in, const TensorArg& out) override;
 
   // ---- sort and scan kernels (scan.cpp) ----------------------------------------------
+  void scan(ScanOp op, const TensorArg& in, const TensorArg& out, int dim) override;
+  void sort(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int dim,
+            bool descending, bool stable) override;
+  void topk(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int64_t k, int dim,
+            bool largest, bool sorted) override;
+  void slice_select(SliceSelect op, const TensorArg& in, const TensorArg& values, const TensorArg& indices,
+                    int64_t k, int dim) override;
+  void norm_reduce(const TensorArg& in, const TensorArg& out, double p) override;
 
   // ---- convolution and pooling kernels (conv.cpp, pool.cpp) --------------------------
 };
