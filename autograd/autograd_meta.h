@@ -1,6 +1,7 @@
 #pragma once
 // Per-tensor autograd state, allocated on first use (requires_grad_, set_history, ...).
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,14 @@ struct AutogradMeta {
   // Hooks of a leaf (run by its AccumulateGrad); non-leaf hooks live on grad_fn.
   struct LeafHook { unsigned id; autograd::Node::GradHook fn; };
   std::vector<LeafHook> leaf_hooks;
-  unsigned retain_grad_hook = 0;  // id of the pre-hook on grad_fn that fills .grad()
+  // Id of the retains-grad pre-hook on grad_fn that fills .grad(); the hook holds a raw
+  // pointer to this tensor's impl, so ~TensorImpl removes it and set_gradient_edge
+  // moves it when grad_fn changes.
+  unsigned retain_grad_hook = 0;
   std::string name;               // optional label for graph export
+  // Guards grad_accumulator and the accumulation into grad when several threads
+  // record on or backpropagate into the same leaf.
+  std::mutex mutex;
 };
 
 }  // namespace ember::detail

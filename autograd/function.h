@@ -83,4 +83,14 @@ class AccumulateGrad final : public Node {
 /// Whether the engine currently runs with create_graph (formulas may check it).
 bool engine_create_graph();
 
+namespace impl {
+/// A process-wide unique id for a tensor hook.
+unsigned next_hook_id();
+/// Raises libtorch's "Trying to backward through the graph a second time" error.
+[[noreturn]] void throw_backward_twice();
+/// Makes `edge` the history of `t` (grad_fn and output slot; a null function makes t a
+/// leaf again). A retain_grad registration moves to the new grad_fn.
+void set_gradient_edge(const Tensor& t, Edge edge);
+}  // namespace impl
+
 }  // namespace ember::autograd
