@@ -72,7 +72,8 @@ StackFrame parse_frame(std::string text, const std::string& module) {
   if (colon != std::string::npos) {
     std::string file = where.substr(0, colon);
     f.line = std::atoi(where.c_str() + colon + 1);
-    if (file != "??" && !file.empty()) f.file = std::filesystem::path(file).lexically_normal().string();
+    // Line 0: no line table, only the object's file name from the symbol table.
+    if (file != "??" && !file.empty() && f.line > 0) f.file = std::filesystem::path(file).lexically_normal().string();
   }
   return f;
 }
@@ -132,7 +133,8 @@ void classify(std::vector<StackFrame>& frames) {
       // No line table: go by name (ember's functions all live in namespace ember).
       f.in_ember = starts_with(f.function, "ember::") || f.function.find(" ember::") != std::string::npos;
       f.in_system = !f.in_ember && (starts_with(f.module, "/lib") || starts_with(f.module, "/usr/lib") ||
-                                    f.module.find("linux-vdso") != std::string::npos);
+                                    f.module.find("linux-vdso") != std::string::npos ||
+                                    f.function == "_start" || starts_with(f.function, "__libc_"));
     }
   }
 }
@@ -230,14 +232,15 @@ std::string describe_forward_call(const Node& node) {
   }
   if (!m->input_shapes.empty()) os << " with inputs of shapes " << m->input_shapes;
   os << ".";
-  if (user < frames.size()) {
-    os << "\nForward call stack (ember's frames omitted):";
-    int shown = 0;
-    for (size_t i = user; i < frames.size() && shown < 8; ++i) {
-      if (frames[i].in_ember || frames[i].in_system) continue;
-      if (frames[i].file.empty() && frames[i].function == "??") continue;
-      os << "\n  #" << shown++ << " " << where(frames[i]);
-    }
+  std::vector<const StackFrame*> callers;  // the user's frames, innermost first
+  for (size_t i = user; i < frames.size() && callers.size() < 8; ++i) {
+    if (frames[i].in_ember || frames[i].in_system) continue;
+    if (frames[i].file.empty() && frames[i].function == "??") continue;
+    callers.push_back(&frames[i]);
+  }
+  if (callers.size() > 1) {
+    os << "\nForward call stack (ember's and system frames omitted):";
+    for (size_t k = 0; k < callers.size(); ++k) os << "\n  #" << k << " " << where(*callers[k]);
   }
   return os.str();
 }

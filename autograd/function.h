@@ -91,6 +91,11 @@ unsigned next_hook_id();
 /// Makes `edge` the history of `t` (grad_fn and output slot; a null function makes t a
 /// leaf again). A retain_grad registration moves to the new grad_fn.
 void set_gradient_edge(const Tensor& t, Edge edge);
+/// The sequence number the next node recorded in this thread will get.
+uint64_t current_sequence_nr();
+/// Before an in-place op overwrites `self` with `result` (computed out of place by the
+/// nodes recorded since `first_seq`): those nodes' saved copies of self are preserved.
+void preserve_saved_inputs(const Tensor& result, const Tensor& self, uint64_t first_seq);
 }  // namespace impl
 
 }  // namespace ember::autograd

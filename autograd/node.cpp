@@ -1,4 +1,5 @@
 // Nodes, saved tensors, grad mode and the recording helpers of function.h.
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <sstream>
@@ -23,6 +24,27 @@ void GradMode::set_enabled(bool e) { t_grad_enabled = e; }
 bool AnomalyMode::is_enabled() { return g_anomaly.load(std::memory_order_relaxed); }
 void AnomalyMode::set_enabled(bool e) { g_anomaly.store(e, std::memory_order_relaxed); }
 uint64_t next_sequence_nr() { return t_sequence_nr++; }
+uint64_t impl::current_sequence_nr() { return t_sequence_nr; }
+
+void impl::preserve_saved_inputs(const Tensor& result, const Tensor& self, uint64_t first_seq) {
+  // The nodes recorded since first_seq computed `result` from self's current value. Any
+  // of them may have saved self (or a view of it), and the in-place op is about to
+  // overwrite that storage: they keep copies instead (libtorch saves original_self).
+  auto* m = result.defined() ? result.unsafeGetTensorImpl()->autograd() : nullptr;
+  if (!m || !m->grad_fn) return;
+  std::vector<Node*> stack{m->grad_fn.get()};
+  std::vector<Node*> seen;
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    if (n->sequence_nr() < first_seq || n->sequence_nr() == UINT64_MAX) continue;
+    if (std::find(seen.begin(), seen.end(), n) != seen.end()) continue;
+    seen.push_back(n);
+    n->preserve_saved_from(self);
+    for (const Edge& e : n->next_edges())
+      if (e.is_valid()) stack.push_back(e.function.get());
+  }
+}
 
 void impl::throw_backward_twice() {
   detail::throw_error<Error>(
@@ -74,6 +96,13 @@ Tensor SavedTensor::unpack(Node* owner) const {
     return t;
   }
   return data_;
+}
+
+void SavedTensor::preserve_from(const Tensor& self) {
+  if (is_output_ || !data_.defined() || !self.defined()) return;
+  if (data_.unsafeGetTensorImpl()->storage() != self.unsafeGetTensorImpl()->storage()) return;
+  data_ = data_.clone();
+  version_ = data_._version();
 }
 
 // ---- Node -------------------------------------------------------------------------
@@ -157,7 +186,13 @@ Edge gradient_edge(const Tensor& t) {
   auto* m = t.unsafeGetTensorImpl()->autograd();
   if (m->grad_fn) return Edge{m->grad_fn, m->output_nr};
   std::lock_guard<std::mutex> lock(m->mutex);
-  if (m->grad_accumulator) return Edge{detail::intrusive_ptr<Node>(m->grad_accumulator), 0};
+  // The leaf's pointer is non-owning: the accumulator may be dying in another thread
+  // (count at zero, its destructor waiting for this lock to clear the pointer).
+  if (Node* acc = m->grad_accumulator; acc && acc->try_incref()) {
+    detail::intrusive_ptr<Node> owned(acc);
+    acc->decref();  // owned holds the reference try_incref took
+    return Edge{std::move(owned), 0};
+  }
   auto acc = detail::make_intrusive<AccumulateGrad>(t);
   m->grad_accumulator = acc.get();
   return Edge{acc, 0};

@@ -35,6 +35,9 @@ class SavedTensor {
   /// The saved tensor; `owner` is the node that saved it (outputs are re-attached to it).
   Tensor unpack(Node* owner) const;
   void release() { data_ = Tensor(); released_ = true; }
+  /// When this saved input shares storage with `self`, keeps a copy instead (recorded,
+  /// so it carries self's history): an in-place op is about to overwrite self.
+  void preserve_from(const Tensor& self);
   bool defined() const { return data_.defined(); }
 
  private:
@@ -84,6 +87,10 @@ class Node : public detail::RefCounted {
   size_t save(const Tensor& t, bool is_output = false);
   /// The i-th saved tensor, version-checked.
   Tensor saved(size_t i) { return saved_[i].unpack(this); }
+  /// SavedTensor::preserve_from for every saved tensor of this node.
+  void preserve_saved_from(const Tensor& self) {
+    for (auto& s : saved_) s.preserve_from(self);
+  }
   size_t num_saved() const { return saved_.size(); }
 
   /// Gradient hooks on forward output `output_nr` (run before apply, in registration
