@@ -1,7 +1,7 @@
 #pragma once
 // Per-tensor autograd state, allocated on first use (requires_grad_, set_history, ...).
+#include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -15,9 +15,11 @@ struct AutogradMeta {
   uint32_t output_nr = 0;
   Tensor grad;
   intrusive_ptr<autograd::Node> grad_fn;
-  // Non-owning: the accumulator owns a reference to this tensor and clears this
-  // pointer when it dies (see AccumulateGrad).
-  autograd::Node* grad_accumulator = nullptr;
+  // A leaf's accumulator: created on first use and owned (one reference, taken by
+  // hand) for the leaf's lifetime; it refers back to the leaf without owning it, and
+  // ~AutogradMeta tells it when the leaf is gone. Atomic: threads may record on a
+  // shared leaf at the same time.
+  std::atomic<autograd::Node*> grad_accumulator{nullptr};
   // Hooks of a leaf (run by its AccumulateGrad); non-leaf hooks live on grad_fn.
   struct LeafHook { unsigned id; autograd::Node::GradHook fn; };
   std::vector<LeafHook> leaf_hooks;
@@ -26,9 +28,11 @@ struct AutogradMeta {
   // moves it when grad_fn changes.
   unsigned retain_grad_hook = 0;
   std::string name;               // optional label for graph export
-  // Guards grad_accumulator and the accumulation into grad when several threads
-  // record on or backpropagate into the same leaf.
-  std::mutex mutex;
+
+  AutogradMeta() = default;
+  AutogradMeta(const AutogradMeta&) = delete;
+  AutogradMeta& operator=(const AutogradMeta&) = delete;
+  ~AutogradMeta();  // autograd/node.cpp
 };
 
 }  // namespace ember::detail

@@ -221,10 +221,10 @@ variable_list run_engine(const variable_list& roots, const variable_list& root_g
     variable_list out;
     if (run) {
       if (n->has_pre_hooks()) n->run_pre_hooks(grads);
-      bool any_defined = false;
-      for (auto& g : grads) any_defined = any_defined || g.defined();
+      bool any_defined = false, any_undefined = false;
+      for (auto& g : grads) (g.defined() ? any_defined : any_undefined) = true;
       if (any_defined) {
-        if (n->materialize_grads())
+        if (any_undefined && n->materialize_grads())
           for (size_t i = 0; i < grads.size(); ++i)
             if (!grads[i].defined()) grads[i] = zeros_for(n->input_meta(i));
         try {

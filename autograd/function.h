@@ -13,6 +13,7 @@
 // gradient is needed). Formulas are written in ember ops, so with create_graph they are
 // recorded too and higher-order gradients work.
 #include <initializer_list>
+#include <mutex>
 
 #include "ember/autograd.h"
 
@@ -67,17 +68,22 @@ void check_inplace(const Tensor& self, const char* op);
 /// Raises when out= is used with an argument that requires grad (libtorch's rule).
 void check_out_arg(const Tensor& out, std::initializer_list<const Tensor*> inputs, const char* op);
 
-/// Leaf accumulator: adds incoming gradient into the leaf's .grad().
+/// Leaf accumulator: adds incoming gradient into the leaf's .grad(). One per leaf, kept
+/// by the leaf's autograd state for the leaf's lifetime; it does not own the leaf (no
+/// cycle), and once the leaf is gone its gradients are dropped (nobody can read them).
 class AccumulateGrad final : public Node {
  public:
-  explicit AccumulateGrad(Tensor leaf);
-  ~AccumulateGrad() override;
+  explicit AccumulateGrad(const Tensor& leaf);
   std::string name() const override { return "torch::autograd::AccumulateGrad"; }
   variable_list apply(variable_list&& grads) override;
-  const Tensor& variable() const { return leaf_; }
+  /// The leaf, or an undefined tensor once it died.
+  Tensor variable() const;
+  /// Called by the leaf's autograd state as the leaf dies.
+  void forget_leaf();
 
  private:
-  Tensor leaf_;
+  mutable std::mutex mutex_;  // guards leaf_, and serializes accumulation into .grad()
+  detail::TensorImpl* leaf_;
 };
 
 /// Whether the engine currently runs with create_graph (formulas may check it).

@@ -32,12 +32,13 @@ void impl::preserve_saved_inputs(const Tensor& result, const Tensor& self, uint6
   // overwrite that storage: they keep copies instead (libtorch saves original_self).
   auto* m = result.defined() ? result.unsafeGetTensorImpl()->autograd() : nullptr;
   if (!m || !m->grad_fn) return;
+  const uint64_t end_seq = t_sequence_nr;  // nodes of this thread's oop() lie in [first, end)
   std::vector<Node*> stack{m->grad_fn.get()};
   std::vector<Node*> seen;
   while (!stack.empty()) {
     Node* n = stack.back();
     stack.pop_back();
-    if (n->sequence_nr() < first_seq || n->sequence_nr() == UINT64_MAX) continue;
+    if (n->sequence_nr() < first_seq || n->sequence_nr() >= end_seq) continue;
     if (std::find(seen.begin(), seen.end(), n) != seen.end()) continue;
     seen.push_back(n);
     n->preserve_saved_from(self);
@@ -185,17 +186,19 @@ Edge gradient_edge(const Tensor& t) {
   if (!t.defined() || !t.requires_grad()) return Edge{};
   auto* m = t.unsafeGetTensorImpl()->autograd();
   if (m->grad_fn) return Edge{m->grad_fn, m->output_nr};
-  std::lock_guard<std::mutex> lock(m->mutex);
-  // The leaf's pointer is non-owning: the accumulator may be dying in another thread
-  // (count at zero, its destructor waiting for this lock to clear the pointer).
-  if (Node* acc = m->grad_accumulator; acc && acc->try_incref()) {
-    detail::intrusive_ptr<Node> owned(acc);
-    acc->decref();  // owned holds the reference try_incref took
-    return Edge{std::move(owned), 0};
+  Node* acc = m->grad_accumulator.load(std::memory_order_acquire);
+  if (!acc) {
+    // Install one; when another thread was first, use its accumulator instead.
+    auto* fresh = new AccumulateGrad(t);
+    fresh->incref();  // the leaf's reference, released by ~AutogradMeta
+    if (m->grad_accumulator.compare_exchange_strong(acc, fresh, std::memory_order_acq_rel,
+                                                    std::memory_order_acquire)) {
+      acc = fresh;
+    } else {
+      fresh->decref();
+    }
   }
-  auto acc = detail::make_intrusive<AccumulateGrad>(t);
-  m->grad_accumulator = acc.get();
-  return Edge{acc, 0};
+  return Edge{detail::intrusive_ptr<Node>(acc), 0};
 }
 
 void init_node(Node& node, std::initializer_list<const Tensor*> inputs, std::source_location loc) {
@@ -259,21 +262,42 @@ void check_out_arg(const Tensor& out, std::initializer_list<const Tensor*> input
 
 // ---- AccumulateGrad ---------------------------------------------------------------
 
-AccumulateGrad::AccumulateGrad(Tensor leaf) : leaf_(std::move(leaf)) {
-  set_sequence_nr(UINT64_MAX);  // run as soon as ready: frees the gradient early
-  add_input_meta(leaf_);
-}
+}  // namespace ember::autograd
 
-AccumulateGrad::~AccumulateGrad() {
-  if (auto* m = leaf_.unsafeGetTensorImpl()->autograd()) {
-    std::lock_guard<std::mutex> lock(m->mutex);
-    if (m->grad_accumulator == this) m->grad_accumulator = nullptr;
+ember::detail::AutogradMeta::~AutogradMeta() {
+  if (autograd::Node* acc = grad_accumulator.load(std::memory_order_acquire)) {
+    static_cast<autograd::AccumulateGrad*>(acc)->forget_leaf();
+    acc->decref();
   }
 }
 
+namespace ember::autograd {
+
+AccumulateGrad::AccumulateGrad(const Tensor& leaf) : leaf_(leaf.unsafeGetTensorImpl()) {
+  set_sequence_nr(UINT64_MAX);  // run as soon as ready: frees the gradient early
+  add_input_meta(leaf);
+}
+
+Tensor AccumulateGrad::variable() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // The leaf may be dying in another thread (count at zero, its destructor waiting for
+  // this lock in forget_leaf): then it is gone already.
+  if (!leaf_ || !leaf_->try_incref()) return Tensor();
+  detail::TensorImplPtr p(leaf_);
+  leaf_->decref();  // p holds the reference try_incref took
+  return Tensor(std::move(p));
+}
+
+void AccumulateGrad::forget_leaf() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  leaf_ = nullptr;
+}
+
 variable_list AccumulateGrad::apply(variable_list&& grads) {
+  const Tensor leaf = variable();
+  if (!leaf.defined()) return {};
   Tensor g = std::move(grads[0]);
-  auto* m = leaf_.unsafeGetTensorImpl()->autograd();
+  auto* m = leaf.unsafeGetTensorImpl()->autograd();
   // Indexing, not iterators: a hook may register or remove hooks of this leaf.
   for (size_t k = 0; k < m->leaf_hooks.size() && g.defined(); ++k) {
     Node::GradHook fn = m->leaf_hooks[k].fn;
@@ -282,7 +306,7 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
   }
   if (!g.defined()) return {};
   // Two threads may backpropagate into the same leaf (shared parameters).
-  std::lock_guard<std::mutex> lock(m->mutex);
+  std::lock_guard<std::mutex> lock(mutex_);
   Tensor& slot = m->grad;
   const bool create_graph = engine_create_graph();
   if (!slot.defined()) {

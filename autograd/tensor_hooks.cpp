@@ -2,8 +2,8 @@
 //
 // A non-leaf's hooks are pre-hooks of its grad_fn on its output slot, so they run when
 // the gradient for that tensor is complete. A leaf's hooks live in its autograd state
-// (its accumulator is created and freed with each graph) and run in AccumulateGrad
-// before the gradient is accumulated. Hooks run in registration order, each seeing the
+// and run in its AccumulateGrad before the gradient is accumulated (only by backward:
+// grad() reads the gradient before the accumulator, as libtorch 1.13 does). Hooks run in registration order, each seeing the
 // previous one's result; retain_grad's hook runs after them.
 #include "autograd/autograd_meta.h"
 #include "autograd/function.h"

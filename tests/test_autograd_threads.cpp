@@ -112,7 +112,7 @@ TEST_CASE("memory: a training loop frees each iteration's graph", "[autograd][me
   auto step = [&] {
     Tensor h = tanh(matmul(x, w));
     Tensor loss = (h * h).mean();
-    CHECK(w.use_count() > 1);  // the graph holds the leaf (its accumulator)
+    CHECK(x.use_count() > 1);  // saved by the graph (MmBackward0)
     loss.backward();
     {
       NoGradGuard ng;
@@ -124,7 +124,9 @@ TEST_CASE("memory: a training loop frees each iteration's graph", "[autograd][me
   const long before = resident_kb();
   for (int i = 0; i < 1500; ++i) {
     step();
-    // The loss is gone: so is its graph, and with it the accumulator's hold on w.
+    // The loss is gone: so is its graph, and with it every saved tensor. The leaf's
+    // accumulator lives with w and does not own it.
+    REQUIRE(x.use_count() == 1);
     REQUIRE(w.use_count() == 1);
   }
   const long grown = resident_kb() - before;
@@ -149,4 +151,17 @@ TEST_CASE("memory: backward releases saved tensors unless retain_graph", "[autog
   loss.backward();
   CHECK(h_storage->use_count() == 1);  // only h itself
   CHECK(x.use_count() == 1);
+}
+
+TEST_CASE("memory: a leaf may die before backward", "[autograd][memory]") {
+  Tensor kept = ember::ones({2}, TensorOptions().requires_grad(true));
+  Tensor loss;
+  {
+    Tensor gone = ember::full({2}, 3.0, TensorOptions().requires_grad(true));
+    gone.register_hook([](const Tensor& g) { return g * 100; });
+    loss = (kept * 3 + gone).sum();  // AddBackward0 saves nothing
+    CHECK(gone.use_count() == 1);     // the graph does not own the leaf
+  }
+  loss.backward();  // gone's gradient has nowhere to go and is dropped
+  CHECK(kept.grad()[0].item<float>() == 3);
 }
