@@ -110,18 +110,31 @@ std::vector<std::vector<StackFrame>> addr2line(const std::string& module, const 
 }
 
 bool starts_with(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
+bool ends_with(const std::string& s, std::string_view p) {
+  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
+}
+
 
 void classify(std::vector<StackFrame>& frames) {
-  // The innermost frame is this file's record_anomaly_metadata(): its path gives the root.
+  // The capture itself (record_anomaly_metadata, in this file) and anything inside it
+  // (a sanitizer's backtrace interceptor) is not part of the forward call. Where this
+  // file lies gives ember's source root in the paths the line tables use.
   std::string root;
-  if (!frames.empty()) {
-    const std::string& f = frames.front().file;
-    if (f.size() > kThisFile.size() && f.compare(f.size() - kThisFile.size(), kThisFile.size(), kThisFile) == 0)
-      root = f.substr(0, f.size() - kThisFile.size());
+  size_t self = frames.size();
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const StackFrame& f = frames[i];
+    if (f.function.find("record_anomaly_metadata") == std::string::npos) {
+      if (self != frames.size()) break;
+      continue;
+    }
+    self = i;
+    if (ends_with(f.file, kThisFile)) root = f.file.substr(0, f.file.size() - kThisFile.size());
   }
+  if (self != frames.size()) frames.erase(frames.begin(), frames.begin() + static_cast<long>(self) + 1);
   for (StackFrame& f : frames) {
     if (!f.file.empty()) {
       bool ours = f.file.find("/include/ember/") != std::string::npos;
+      if (root.empty()) ours = ours || starts_with(f.function, "ember::");
       if (!root.empty() && starts_with(f.file, root)) {
         const std::string rel = f.file.substr(root.size());
         for (std::string_view dir : {"src/", "autograd/", "backends/", "include/ember/"})

@@ -54,6 +54,12 @@ struct GradForDouble : Function<GradForDouble> {
   static variable_list backward(AutogradContext*, variable_list g) { return {g[0], g[0]}; }
 };
 
+// Returns a gradient of the wrong shape.
+struct WrongShape : Function<WrongShape> {
+  static Tensor forward(AutogradContext*, Tensor x) { return x * 2; }
+  static variable_list backward(AutogradContext*, variable_list) { return {ember::ones({5}, TensorOptions().dtype(kDouble))}; }
+};
+
 // Doubles its input in place.
 struct DoubleInPlace : Function<DoubleInPlace> {
   static Tensor forward(AutogradContext* ctx, Tensor x) {
@@ -178,6 +184,10 @@ TEST_CASE("custom Function: wrong gradient counts raise libtorch's error", "[aut
   }
   CHECK_THROWS_WITH(GradForDouble::apply(x, 2.0).sum().backward(),
                     Catch::Contains("the corresponding forward input was not a Variable"));
+  Tensor x2 = ember::tensor({1.0, 2.0}, f64().requires_grad(true));
+  CHECK_THROWS_AS(WrongShape::apply(x2).sum().backward(), ShapeError);
+  CHECK_THROWS_WITH(WrongShape::apply(x2).sum().backward(),
+                    Catch::Contains("WrongShape") && Catch::Contains("returned an invalid gradient at index 0 - got [5]"));
 }
 
 TEST_CASE("custom Function: mark_dirty rebases the modified input", "[autograd][custom]") {
