@@ -48,6 +48,16 @@ struct MissingGrad : Function<MissingGrad> {
   static variable_list backward(AutogradContext*, variable_list g) { return {g[0]}; }
 };
 
+// Returns one gradient too many; a trailing undefined one is accepted (as libtorch).
+struct ExtraGrad : Function<ExtraGrad> {
+  static bool defined_extra;
+  static Tensor forward(AutogradContext*, Tensor x, double k) { return x * k; }
+  static variable_list backward(AutogradContext*, variable_list g) {
+    return {g[0], Tensor(), defined_extra ? g[0] : Tensor()};
+  }
+};
+bool ExtraGrad::defined_extra = true;
+
 // Returns a gradient for the double argument.
 struct GradForDouble : Function<GradForDouble> {
   static Tensor forward(AutogradContext*, Tensor x, double k) { return x * k; }
@@ -182,6 +192,13 @@ TEST_CASE("custom Function: wrong gradient counts raise libtorch's error", "[aut
     CHECK_THAT(e.what(), Catch::Contains("MissingGrad") &&
                              Catch::Contains("returned an incorrect number of gradients (expected 2, got 1)"));
   }
+  ExtraGrad::defined_extra = true;
+  CHECK_THROWS_WITH(ExtraGrad::apply(x, 2.0).sum().backward(),
+                    Catch::Contains("returned an incorrect number of gradients (expected 2, got 3)"));
+  ExtraGrad::defined_extra = false;
+  Tensor x1 = ember::tensor({1.0}, f64().requires_grad(true));
+  ExtraGrad::apply(x1, 2.0).sum().backward();
+  CHECK(x1.grad().item<double>() == 1.0);
   CHECK_THROWS_WITH(GradForDouble::apply(x, 2.0).sum().backward(),
                     Catch::Contains("the corresponding forward input was not a Variable"));
   Tensor x2 = ember::tensor({1.0, 2.0}, f64().requires_grad(true));
