@@ -104,20 +104,6 @@ autograd::Node* Tensor::grad_fn() const {
   return m ? m->grad_fn.get() : nullptr;
 }
 
-void Tensor::retain_grad() const {
-  EMBER_CHECK(requires_grad(), Error, "retain_grad", "can't retain_grad on Tensor that has requires_grad=False");
-  auto& m = impl_->ensure_autograd();
-  if (!m.grad_fn || m.retains_grad) return;  // leaves always keep .grad
-  m.retains_grad = true;
-  detail::TensorImpl* self = impl_.get();
-  m.retain_grad_hook = m.grad_fn->add_pre_hook(m.output_nr, [self](const Tensor& g) {
-    Tensor& slot = self->autograd()->grad;
-    if (!slot.defined()) slot = g.detach().clone();
-    else slot = slot + g.detach();
-    return Tensor();
-  });
-}
-
 bool Tensor::retains_grad() const {
   auto* m = impl_->autograd();
   return m && m->retains_grad;
@@ -145,30 +131,13 @@ void Tensor::set_data(const Tensor& new_data) const {
 
 Tensor& Tensor::detach_() {
   if (auto* m = impl_->autograd()) {
-    m->grad_fn.reset();
+    autograd::impl::set_gradient_edge(*this, autograd::Edge{});  // also drops retain_grad's hook
     m->requires_grad = false;
   }
   impl_->set_requires_grad_flag(false);
   return *this;
 }
 
-unsigned Tensor::register_hook_impl(std::function<Tensor(const Tensor&)> hook) const {
-  EMBER_CHECK(requires_grad(), Error, "register_hook",
-              "cannot register a hook on a tensor that doesn't require gradient");
-  auto& m = impl_->ensure_autograd();
-  if (m.grad_fn) return m.grad_fn->add_pre_hook(m.output_nr, std::move(hook));
-  static std::atomic<unsigned> next_id{1u << 30};
-  unsigned id = next_id.fetch_add(1);
-  m.leaf_hooks.push_back({id, std::move(hook)});
-  return id;
-}
-
-void Tensor::remove_hook(unsigned handle) const {
-  auto* m = impl_->autograd();
-  if (!m) return;
-  if (m->grad_fn) m->grad_fn->remove_pre_hook(handle);
-  for (auto it = m->leaf_hooks.begin(); it != m->leaf_hooks.end(); ++it)
-    if (it->id == handle) { m->leaf_hooks.erase(it); return; }
-}
+// register_hook, remove_hook and retain_grad live with the hooks in autograd/tensor_hooks.cpp.
 
 }  // namespace ember

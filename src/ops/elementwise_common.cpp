@@ -111,10 +111,8 @@ Tensor unary_kernel(UnaryOp op, const Tensor& a, ScalarType out_dtype, backend::
 void rebase_history(Tensor& self, const Tensor& result) {
   auto* rm = result.unsafeGetTensorImpl()->autograd();
   if (!rm || !rm->grad_fn) return;
-  auto& m = self.unsafeGetTensorImpl()->ensure_autograd();
-  m.grad_fn = rm->grad_fn;
-  m.output_nr = rm->output_nr;
-  self.unsafeGetTensorImpl()->set_requires_grad_flag(true);
+  // Through the autograd helper: a retain_grad registration must follow self's history.
+  autograd::impl::set_gradient_edge(self, autograd::Edge{rm->grad_fn, rm->output_nr});
 }
 
 }  // namespace ops
