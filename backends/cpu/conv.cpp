@@ -1,8 +1,7 @@
 // im2col / col2im: the data movement around the GEMM of a convolution. Rows of the
-// column matrix are contiguous runs of the input row (a memcpy when the stride is 1), so
+// column matrix are contiguous runs of the input row (a straight copy when the stride is 1), so
 // the GEMM that follows reads memory that was just written and is still in cache.
 #include <algorithm>
-#include <cstring>
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
@@ -17,6 +16,22 @@ inline void valid_range(int64_t offset, int64_t stride, int64_t width, int64_t o
   hi = width - offset > 0 ? (width - offset + stride - 1) / stride : 0;
   lo = std::min(lo, out_w);
   hi = std::clamp(hi, lo, out_w);
+}
+
+// dst[x] = img[base + x * stride] for x in [lo, hi), 0 elsewhere in [0, n). Rows are
+// short (the output width), so a plain loop beats the call overhead of memcpy/memset.
+template <class T>
+inline void copy_row(T* __restrict dst, const T* img, int64_t base, int64_t stride, int64_t lo, int64_t hi,
+                     int64_t n) {
+  for (int64_t x = 0; x < lo; ++x) dst[x] = T(0);
+  if (stride == 1) {
+    const T* __restrict s = img + (base + lo);
+    T* __restrict d = dst + lo;
+    for (int64_t x = 0; x < hi - lo; ++x) d[x] = s[x];
+  } else {
+    for (int64_t x = lo; x < hi; ++x) dst[x] = img[base + x * stride];
+  }
+  for (int64_t x = hi; x < n; ++x) dst[x] = T(0);
 }
 
 template <class T, bool Adjoint>
@@ -38,7 +53,7 @@ void window_planes(T* image, T* cols, int64_t planes, int64_t h, int64_t w, int6
             if constexpr (!Adjoint) std::fill(col, col + ow, T(0));
             continue;
           }
-          const int64_t base = iy * w + x_off;  // image index of output column 0
+          const int64_t base = iy * w + x_off;  // image index of output column 0 
           if constexpr (Adjoint) {
             if (g.sw == 1) {
               T* row = img + (base + lo);
@@ -47,13 +62,7 @@ void window_planes(T* image, T* cols, int64_t planes, int64_t h, int64_t w, int6
               for (int64_t x = lo; x < hi; ++x) img[base + x * g.sw] += col[x];
             }
           } else {
-            std::fill(col, col + lo, T(0));
-            if (g.sw == 1) {
-              if (hi > lo) std::memcpy(col + lo, img + (base + lo), static_cast<size_t>(hi - lo) * sizeof(T));
-            } else {
-              for (int64_t x = lo; x < hi; ++x) col[x] = img[base + x * g.sw];
-            }
-            std::fill(col + hi, col + ow, T(0));
+            copy_row(col, img, base, g.sw, lo, hi, ow);
           }
         }
       }

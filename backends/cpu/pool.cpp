@@ -1,8 +1,11 @@
 // Pooling kernels over [N, C, H, W] planes: max (values and flat plane indices), average,
 // the adaptive variants, their adjoints, and the index scatter/gather of max pooling.
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
@@ -26,58 +29,82 @@ Planes planes_of(const TensorArg& in, const TensorArg& out, const char* name) {
 inline int64_t adaptive_start(int64_t o, int64_t out, int64_t in) { return (o / out) * in + ((o % out) * in) / out; }
 inline int64_t adaptive_end(int64_t o, int64_t out, int64_t in) { return 1 + ((o + 1) * in - 1) / out; }
 
-// Visits every output (y, x) with the input window [y0, y1) x [x0, x1) stepping by the
-// dilation, as max pooling defines it.
-template <class F>
-void max_windows(const Planes& s, PoolOp op, const PoolParams& p, F&& f) {
-  const auto& g = p.w;
-  for (int64_t y = 0; y < s.oh; ++y) {
-    int64_t y0, y1, x0, x1, dy = 1, dx = 1;
+// Input window [lo, hi) (stepping by `step`) of each output position along one axis, as
+// max pooling (dilated, clipped to the image) or adaptive pooling defines it.
+struct Span {
+  int64_t lo, hi, step;
+};
+std::vector<Span> max_spans(PoolOp op, int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, int64_t d) {
+  std::vector<Span> r(static_cast<size_t>(out));
+  for (int64_t o = 0; o < out; ++o) {
     if (op == PoolOp::Max) {
-      y0 = y * g.sh - g.ph;
-      y1 = std::min(y0 + (g.kh - 1) * g.dh + 1, s.h);
-      while (y0 < 0) y0 += g.dh;
-      dy = g.dh;
+      int64_t lo = o * s - p;
+      const int64_t hi = std::min(lo + (k - 1) * d + 1, in);
+      while (lo < 0) lo += d;
+      r[static_cast<size_t>(o)] = {lo, hi, d};
     } else {
-      y0 = adaptive_start(y, s.oh, s.h);
-      y1 = adaptive_end(y, s.oh, s.h);
-    }
-    for (int64_t x = 0; x < s.ow; ++x) {
-      if (op == PoolOp::Max) {
-        x0 = x * g.sw - g.pw;
-        x1 = std::min(x0 + (g.kw - 1) * g.dw + 1, s.w);
-        while (x0 < 0) x0 += g.dw;
-        dx = g.dw;
-      } else {
-        x0 = adaptive_start(x, s.ow, s.w);
-        x1 = adaptive_end(x, s.ow, s.w);
-      }
-      f(y * s.ow + x, y0, y1, dy, x0, x1, dx);
+      r[static_cast<size_t>(o)] = {adaptive_start(o, out, in), adaptive_end(o, out, in), 1};
     }
   }
+  return r;
+}
+
+// Keeps the larger of (best_v, v) with its index; NaN propagates (the last NaN in scan
+// order wins) and the first maximum wins ties, as in libtorch. Written with masks, not
+// branches: on real data the comparison is unpredictable.
+template <class T>
+inline void take_max(T v, int64_t k, T& best_v, int64_t& best) {
+  using U = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  const bool take = (v > best_v) | (v != v);
+  const U mask = U(0) - U(take);
+  best_v = std::bit_cast<T>((std::bit_cast<U>(v) & mask) | (std::bit_cast<U>(best_v) & ~mask));
+  best = (k & -int64_t(take)) | (best & (int64_t(take) - 1));
+}
+
+// One window column of the interior outputs [xa, xb): input k = base + x * stride.
+template <class T>
+void interior_row(const T* __restrict in, int64_t base, int64_t stride, int64_t xa, int64_t xb, T* __restrict best_v,
+                  int64_t* __restrict best) {
+  for (int64_t x = xa; x < xb; ++x) take_max(in[x * stride], base + x * stride, best_v[x], best[x]);
 }
 
 template <class T>
 void max_pool(const Planes& s, PoolOp op, const PoolParams& p, const T* in, T* out, int64_t* idx) {
+  const auto& g = p.w;
+  const std::vector<Span> ys = max_spans(op, s.h, s.oh, g.kh, g.sh, g.ph, g.dh);
+  const std::vector<Span> xs = max_spans(op, s.w, s.ow, g.kw, g.sw, g.pw, g.dw);
+  // Outputs [xa, xb) whose max-pool window lies inside the row are computed a window
+  // column at a time across all of them (independent chains that vectorise); the others
+  // scan their clipped window.
+  int64_t xa = s.ow, xb = s.ow;
+  if (op == PoolOp::Max) {
+    xa = std::min<int64_t>(s.ow, (g.pw + g.sw - 1) / g.sw);
+    xb = xa;
+    while (xb < s.ow && xb * g.sw - g.pw + (g.kw - 1) * g.dw < s.w) ++xb;
+  }
   for (int64_t q = 0; q < s.planes; ++q) {
     const T* src = in + q * s.h * s.w;
-    T* dst = out + q * s.oh * s.ow;
-    int64_t* ind = idx + q * s.oh * s.ow;
-    max_windows(s, op, p, [&](int64_t o, int64_t y0, int64_t y1, int64_t dy, int64_t x0, int64_t x1, int64_t dx) {
-      int64_t best = y0 * s.w + x0;
-      T best_v = -std::numeric_limits<T>::infinity();
-      for (int64_t yy = y0; yy < y1; yy += dy)
-        for (int64_t xx = x0; xx < x1; xx += dx) {
-          const int64_t k = yy * s.w + xx;
-          const T v = src[k];
-          if (v > best_v || std::isnan(v)) {  // NaN propagates, as in libtorch
-            best_v = v;
-            best = k;
-          }
+    for (int64_t y = 0; y < s.oh; ++y) {
+      const Span sy = ys[static_cast<size_t>(y)];
+      T* dst = out + (q * s.oh + y) * s.ow;
+      int64_t* ind = idx + (q * s.oh + y) * s.ow;
+      for (int64_t x = 0; x < s.ow; ++x) {
+        dst[x] = -std::numeric_limits<T>::infinity();
+        ind[x] = sy.lo * s.w + xs[static_cast<size_t>(x)].lo;
+      }
+      for (int64_t yy = sy.lo; yy < sy.hi; yy += sy.step) {
+        const T* row = src + yy * s.w;
+        for (int64_t j = 0; j < g.kw && xa < xb; ++j) {
+          interior_row<T>(row + (j * g.dw - g.pw), yy * s.w + j * g.dw - g.pw, g.sw, xa, xb, dst, ind);
         }
-      dst[o] = best_v;
-      ind[o] = best;
-    });
+        for (int64_t x = 0; x < s.ow; ++x) {
+          if (x == xa) x = xb;
+          if (x >= s.ow) break;
+          const Span sx = xs[static_cast<size_t>(x)];
+          for (int64_t xx = sx.lo; xx < sx.hi; xx += sx.step) take_max(row[xx], yy * s.w + xx, dst[x], ind[x]);
+        }
+      }
+    }
   }
 }
 
