@@ -75,6 +75,16 @@ TEST_CASE("convolution dispatches to the direct and transposed forms", "[conv]")
   CHECK(ember::allclose(ember::conv2d(xt, w, b, {2, 1}, {1, 2}, {1, 2}, 2), a));
 }
 
+TEST_CASE("convolutions of an empty batch", "[conv]") {
+  Tensor x = ember::zeros({0, 3, 6, 6}).requires_grad_(true), w = ember::randn({4, 3, 3, 3}).requires_grad_(true);
+  Tensor y = ember::conv2d(x, w, {}, 1, 1);
+  CHECK(y.sizes() == ember::IntArrayRef({0, 4, 6, 6}));
+  y.sum().backward();
+  CHECK(x.grad().sizes() == x.sizes());
+  CHECK(ember::equal(w.grad(), ember::zeros({4, 3, 3, 3})));
+  CHECK(ember::conv_transpose2d(ember::zeros({0, 4, 3, 3}), w, {}, 2).sizes() == ember::IntArrayRef({0, 3, 7, 7}));
+}
+
 TEST_CASE("conv2d on a batch larger than one column chunk", "[conv]") {
   // Batch 40 of 16 x 14 x 14 inputs spans several im2col chunks; every sample must match
   // the same convolution run on that sample alone.

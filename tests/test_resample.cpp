@@ -44,6 +44,8 @@ TEST_CASE("nearest upsampling matches libtorch", "[resample]") {
   check(ember::upsample_nearest2d(x, {7, 9}), ref("upsample_nearest2d size"));
   check(ember::upsample_nearest2d(x, std::nullopt, std::vector<double>{2.5, 1.7}), ref("upsample_nearest2d scales"));
   check(ember::upsample_nearest2d(x, {6, 8}), ref("upsample_nearest2d double"));
+  // The size overload with explicit scales takes the same source step as the vec one.
+  check(ember::upsample_nearest2d(x, {7, 6}, 2.5, 1.7), ref("upsample_nearest2d scales"));
   check(ember::upsample_nearest1d(inp({1, 2, 5}, 61), {12}), ref("upsample_nearest1d size"));
   check(ember::upsample_nearest1d(inp({1, 2, 5}, 61), std::nullopt, std::vector<double>{1.5}),
         ref("upsample_nearest1d scale"));
@@ -56,6 +58,7 @@ TEST_CASE("bilinear upsampling matches libtorch for both corner rules", "[resamp
   check(ember::upsample_bilinear2d(x, std::nullopt, false, std::vector<double>{1.5, 2.3}),
         ref("upsample_bilinear2d scales"));
   check(ember::upsample_bilinear2d(x, {3, 2}, false), ref("upsample_bilinear2d down"));
+  check(ember::upsample_bilinear2d(x, {6, 6}, false, 1.5, 2.3), ref("upsample_bilinear2d scales"));
   check(ember::upsample_bilinear2d(x, {1, 4}, true), ref("upsample_bilinear2d align one"));
   check(ember::upsample_bilinear2d(inp({1, 2, 4, 3}, 62, ember::kFloat), {7, 5}, false),
         ref("upsample_bilinear2d float32"), 1e-6);
