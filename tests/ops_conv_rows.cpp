@@ -20,6 +20,8 @@ const RegisterOps rows({
      one([](const Inputs& x) { return ember::conv1d(x[0], x[1], x[2], 2, 1, 2, 2); })},
     {"conv_transpose2d", {{{2, 4, 3, 2}}, {{4, 3, 3, 2}}, {{6}}},
      one([](const Inputs& x) { return ember::conv_transpose2d(x[0], x[1], x[2], 2, 1, 1, 2); })},
+    {"conv_transpose2d output_padding from dilation", {{{1, 2, 3, 3}}, {{2, 2, 2, 2}}},
+     one([](const Inputs& x) { return ember::conv_transpose2d(x[0], x[1], {}, 1, 0, 1, 1, 2); })},
     {"conv_transpose1d dilation", {{{2, 3, 4}}, {{3, 2, 3}}, {{2}}},
      one([](const Inputs& x) { return ember::conv_transpose1d(x[0], x[1], x[2], 2, 1, 1, 1, 2); })},
     // ---- pooling ---------------------------------------------------------------------

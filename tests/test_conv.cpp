@@ -27,6 +27,13 @@ const std::vector<Ref> kConvRefs = {
     {"conv_transpose2d unbatched pointwise", {3, 3, 3}, 0.87440000000000029, 3.5879999999999996, {0.10479999999999998, -0.10240000000000003, 0.25600000000000001, 0.048799999999999982}},
     {"conv_transpose1d", {2, 3, 10}, -11.193200000000004, -60.667599999999993, {0.57399999999999984, 0.78119999999999989, 0.91439999999999988, -0.55800000000000016}},
     {"conv_transpose1d groups", {1, 2, 12}, 1.3200000000000003, -3.8387999999999964, {0.40959999999999996, 0, 0.15359999999999996, -0.45440000000000008}},
+    {"conv2d same even dilated", {1, 2, 7, 6}, 2.2063999999999986, -9.4395999999999987, {-0.48439999999999994, 1.0247999999999999, 0.81519999999999981, 0.10200000000000001}},
+    {"conv_transpose2d output_padding from dilation", {1, 3, 7, 8}, -11.372800000000058, 0.83199999999998386, {-0.099199999999999955, -1.246, -1.3595999999999999, -0.38400000000000001}},
+    {"conv_transpose2d output_padding from dilation grad input", {1, 2, 4, 3}, 0.37919999999999932, -16.573599999999999, {0.60880000000000023, 0.6304000000000004, 0.3287999999999997, -1.3191999999999999}},
+    {"conv_transpose2d output_padding from dilation grad weight", {2, 3, 2, 3}, -2.6907999999999994, -26.603599999999986, {1.4547999999999999, 1.1348, -0.35679999999999973, -1.994}},
+    {"conv2d grad input", {2, 4, 6, 5}, 1.0755999999999972, -85.595199999999991, {-0.25120000000000009, -0.68679999999999997, 0.35759999999999986, 0.55360000000000009}},
+    {"conv2d grad weight", {6, 2, 3, 2}, -29.947999999999993, -89.654000000000011, {0.79120000000000024, 1.0004, 0.18720000000000003, 1.6012000000000004}},
+    {"conv2d grad bias", {6}, -1.1799999999999988, -27.560000000000009, {-0.11999999999999988, -0.41999999999999971, -0.71999999999999953, -1.02}},
 };
 const Ref& ref(const std::string& name) {
   for (const Ref& r : kConvRefs)
@@ -61,6 +68,30 @@ TEST_CASE("conv1d and transposed convolutions match libtorch", "[conv]") {
   check(ember::conv_transpose2d(inp({2, 3, 3}, 30), inp({2, 3, 1, 1}, 31)), ref("conv_transpose2d unbatched pointwise"));
   check(ember::conv_transpose1d(inp({2, 2, 5}, 32), inp({2, 3, 3}, 33), inp({3}, 34), 2, 1, 1), ref("conv_transpose1d"));
   check(ember::conv_transpose1d(inp({1, 4, 4}, 35), inp({4, 1, 2}, 36), {}, 3, 0, 0, 2, 2), ref("conv_transpose1d groups"));
+}
+
+TEST_CASE("conv gradients match libtorch", "[conv]") {
+  // Even kernel with dilation: "same" padding is symmetric again.
+  check(ember::conv2d(inp({1, 2, 7, 6}, 52), inp({2, 2, 2, 4}, 53), {}, 1, "same", 2), ref("conv2d same even dilated"));
+  {
+    Tensor x = inp({2, 4, 6, 5}, 58).requires_grad_(true), w = inp({6, 2, 3, 2}, 59).requires_grad_(true);
+    Tensor b = inp({6}, 60).requires_grad_(true);
+    Tensor y = ember::conv2d(x, w, b, {2, 1}, {1, 1}, {1, 2}, 2);
+    y.backward(inp(y.sizes().vec(), 61));
+    check(x.grad(), ref("conv2d grad input"));
+    check(w.grad(), ref("conv2d grad weight"));
+    check(b.grad(), ref("conv2d grad bias"));
+  }
+  {
+    // output_padding 1 is allowed by the dilation, not the stride: the transposed output
+    // is taller than a convolution of the input would give back.
+    Tensor x = inp({1, 2, 4, 3}, 54).requires_grad_(true), w = inp({2, 3, 2, 3}, 55).requires_grad_(true);
+    check(ember::conv_transpose2d(x, w, inp({3}, 56), 1, 0, 1, 1, 2), ref("conv_transpose2d output_padding from dilation"));
+    Tensor y = ember::conv_transpose2d(x, w, {}, 1, 0, 1, 1, 2);
+    y.backward(inp(y.sizes().vec(), 57));
+    check(x.grad(), ref("conv_transpose2d output_padding from dilation grad input"));
+    check(w.grad(), ref("conv_transpose2d output_padding from dilation grad weight"));
+  }
 }
 
 TEST_CASE("convolution dispatches to the direct and transposed forms", "[conv]") {

@@ -32,6 +32,9 @@ const std::vector<Ref> kPoolRefs = {
     {"adaptive_max_pool2d indices", {2, 2, 4, 3}, 1030, 208, {7, 9, 4, 18}},
     {"adaptive_max_pool1d", {1, 3, 4}, 7.6399999999999997, 2.6800000000000006, {0.6399999999999999, 0.84000000000000008, 0.30000000000000004, 0.5}},
     {"adaptive_max_pool1d indices", {1, 3, 4}, 53, 16, {1, 4, 6, 9}},
+    {"avg_pool2d include pad ceil", {2, 2, 4, 4}, 0.56777777777777794, -8.7633333333333354, {0.071111111111111125, -0.051111111111111107, 0.037777777777777771, 0.15333333333333332}},
+    {"avg_pool1d include pad ceil", {2, 2, 4}, -0.28499999999999992, -5.0500000000000007, {-0.30499999999999999, -0.14000000000000001, 0.059999999999999942, 0.26499999999999996}},
+    {"adaptive_avg_pool2d up", {1, 2, 5, 4}, 2.3849999999999998, -14.419999999999995, {0.12000000000000011, 0.4900000000000001, 0.22000000000000003, -0.42000000000000004}},
 };
 const Ref& ref(const std::string& name) {
   for (const Ref& r : kPoolRefs)
@@ -76,6 +79,10 @@ TEST_CASE("average and adaptive pooling match libtorch", "[pool]") {
   check(ember::avg_pool2d(inp({2, 2, 7, 6}, 44), 3, 2, 1, true, false), ref("avg_pool2d exclude pad ceil"));
   check(ember::avg_pool2d(inp({1, 2, 5, 7}, 45), {2, 3}, {1, 2}, {1, 1}, true, true, 5), ref("avg_pool2d divisor"));
   check(ember::avg_pool1d(inp({2, 2, 9}, 46), 4, 3, 2, true, false), ref("avg_pool1d"));
+  // ceil_mode windows that overhang the padding: the divisor counts only up to it.
+  check(ember::avg_pool2d(inp({2, 2, 7, 6}, 44), 3, 2, 1, true, true), ref("avg_pool2d include pad ceil"));
+  check(ember::avg_pool1d(inp({2, 2, 9}, 46), 4, 3, 2, true, true), ref("avg_pool1d include pad ceil"));
+  check(ember::adaptive_avg_pool2d(inp({1, 2, 3, 3}, 51), {5, 4}), ref("adaptive_avg_pool2d up"));
   check(ember::adaptive_avg_pool2d(inp({2, 3, 7, 5}, 47), {3, 4}), ref("adaptive_avg_pool2d"));
   check(ember::adaptive_avg_pool1d(inp({2, 2, 7}, 48), 3), ref("adaptive_avg_pool1d"));
   auto [v, i] = ember::adaptive_max_pool2d(inp({2, 2, 7, 6}, 49), {4, 3});

@@ -21,6 +21,7 @@ const std::vector<Ref> kResampleRefs = {
     {"upsample_bilinear2d scales", {1, 2, 6, 6}, 0.016956521739130537, -0.55673913043478929, {0.52000000000000002, 0.32521739130434779, -0.23130434782608714, -0.74391304347826082}},
     {"upsample_bilinear2d down", {1, 2, 3, 2}, 0.29000000000000004, 3.6716666666666637, {0.23333333333333334, -0.17166666666666669, 0.5, 0.094999999999999932}},
     {"upsample_bilinear2d align one", {1, 2, 1, 4}, -0.18666666666666676, -3.6066666666666669, {0.52000000000000002, -0.33333333333333326, -0.51333333333333342, -0.020000000000000018}},
+    {"upsample_bilinear2d align scales", {1, 2, 6, 6}, 1.4975999999999989, -8.9792000000000041, {0.52000000000000002, 0.0079999999999999516, -0.50400000000000011, -0.61199999999999988}},
     {"upsample_bilinear2d float32", {1, 2, 7, 5}, 1.5714289238676429, -6.2757099652662873, {0.51999998092651367, 0.0079999500885605812, -0.75999993085861206, -0.31599992513656616}},
     {"reflection_pad2d", {1, 2, 8, 10}, -1.099999999999999, 24.960000000000001, {-0.14000000000000001, -0.88, 0.39999999999999991, -0.88}},
     {"replication_pad2d", {1, 2, 6, 9}, 8.7599999999999945, -29.040000000000003, {0.95999999999999996, 0.95999999999999996, 0.95999999999999996, 0.95999999999999996}},
@@ -59,6 +60,9 @@ TEST_CASE("bilinear upsampling matches libtorch for both corner rules", "[resamp
         ref("upsample_bilinear2d scales"));
   check(ember::upsample_bilinear2d(x, {3, 2}, false), ref("upsample_bilinear2d down"));
   check(ember::upsample_bilinear2d(x, {6, 6}, false, 1.5, 2.3), ref("upsample_bilinear2d scales"));
+  // With align_corners the scale factors set only the size.
+  check(ember::upsample_bilinear2d(x, std::nullopt, true, std::vector<double>{1.5, 2.3}),
+        ref("upsample_bilinear2d align scales"));
   check(ember::upsample_bilinear2d(x, {1, 4}, true), ref("upsample_bilinear2d align one"));
   check(ember::upsample_bilinear2d(inp({1, 2, 4, 3}, 62, ember::kFloat), {7, 5}, false),
         ref("upsample_bilinear2d float32"), 1e-6);
