@@ -24,6 +24,13 @@ const RegisterOps rows({
      one([](const Inputs& x) { return ember::conv_transpose2d(x[0], x[1], {}, 1, 0, 1, 1, 2); })},
     {"conv_transpose1d dilation", {{{2, 3, 4}}, {{3, 2, 3}}, {{2}}},
      one([](const Inputs& x) { return ember::conv_transpose1d(x[0], x[1], x[2], 2, 1, 1, 1, 2); })},
+    {"convolution_backward", {{{1, 3, 3, 3}}, {{1, 2, 4, 4}}, {{3, 2, 2, 2}}},
+     [](const Inputs& x) {
+       const std::vector<int64_t> bias_sizes{3};
+       auto [gx, gw, gb] = ember::convolution_backward(x[0], x[1], x[2], bias_sizes, {2, 1}, {1, 0}, {1, 1}, false,
+                                                       {0}, 1, {true, true, true});
+       return std::vector<Tensor>{gx, gw, gb};
+     }},
     // ---- pooling ---------------------------------------------------------------------
     {"max_pool2d", {{{2, 2, 5, 5}}}, one([](const Inputs& x) { return ember::max_pool2d(x[0], 3, 2, 1); })},
     {"max_pool2d dilation ceil", {{{1, 2, 6, 5}}},

@@ -106,6 +106,33 @@ TEST_CASE("convolution dispatches to the direct and transposed forms", "[conv]")
   CHECK(ember::allclose(ember::conv2d(xt, w, b, {2, 1}, {1, 2}, {1, 2}, 2), a));
 }
 
+TEST_CASE("convolution_backward gives the tape's gradients", "[conv]") {
+  for (bool transposed : {false, true}) {
+    INFO("transposed " << transposed);
+    Tensor x = inp({2, 4, 5}, 1).requires_grad_(true);
+    Tensor w = (transposed ? inp({4, 3, 3}, 2) : inp({6, 2, 3}, 2)).requires_grad_(true);
+    Tensor b = inp({6}, 3).requires_grad_(true);  // 6 output channels either way
+    Tensor y = ember::convolution(x, w, b, {2}, {1}, {2}, transposed, {transposed ? 1 : 0}, 2);
+    Tensor gy = inp(y.sizes().vec(), 4);
+    y.backward(gy);
+    auto [gx, gw, gb] = ember::convolution_backward(gy, x, w, b.sizes(), {2}, {1}, {2}, transposed,
+                                                    {transposed ? 1 : 0}, 2, {true, true, true});
+    CHECK(ember::allclose(gx, x.grad()));
+    CHECK(ember::allclose(gw, w.grad()));
+    CHECK(ember::allclose(gb, b.grad()));
+    auto [nx, nw, nb] = ember::convolution_backward(gy, x, w, std::nullopt, {2}, {1}, {2}, transposed,
+                                                    {transposed ? 1 : 0}, 2, {false, true, false});
+    CHECK_FALSE(nx.defined());
+    CHECK(ember::allclose(nw, w.grad()));
+    CHECK_FALSE(nb.defined());
+  }
+  Tensor x = ember::zeros({1, 2, 5, 5}), w = ember::zeros({3, 2, 3, 3});
+  require_shape_error([&] {
+    ember::convolution_backward(ember::zeros({1, 3, 4, 4}), x, w, std::nullopt, {1}, {0}, {1}, false, {0}, 1,
+                                {true, true, true});
+  }, "convolution_backward", "expected grad_output of size [1, 3, 3, 3]");
+}
+
 TEST_CASE("convolutions of an empty batch", "[conv]") {
   Tensor x = ember::zeros({0, 3, 6, 6}).requires_grad_(true), w = ember::randn({4, 3, 3, 3}).requires_grad_(true);
   Tensor y = ember::conv2d(x, w, {}, 1, 1);

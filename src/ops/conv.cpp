@@ -39,14 +39,22 @@ namespace {
 
 Tensor bias_or_none(const std::optional<Tensor>& bias) { return bias.has_value() ? *bias : Tensor(); }
 
-// at::convolution for batched 1-D and 2-D inputs.
-Tensor convolution_impl(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias,
-                        IntArrayRef stride_in, IntArrayRef padding_in, IntArrayRef dilation_in, bool transposed,
-                        IntArrayRef output_padding_in, int64_t groups) {
+// A checked convolution problem as the 2-D core runs it.
+struct ConvSetup {
+  ConvGeom g;
+  bool one_d;
+  int64_t oh, ow;
+  DimVector out_sizes;  // [N, C_out, spatial...] of the result
+};
+
+// Checks of at::convolution for batched 1-D and 2-D inputs (libtorch's messages); the
+// bias is checked by its sizes (nullopt: no bias).
+ConvSetup conv_setup(const char* op, const Tensor& input, const Tensor& weight, std::optional<IntArrayRef> bias_sizes,
+                     IntArrayRef stride_in, IntArrayRef padding_in, IntArrayRef dilation_in, bool transposed,
+                     IntArrayRef output_padding_in, int64_t groups) {
   detail::check_defined(input, op, "input");
   detail::check_defined(weight, op, "weight");
   detail::check_same_device(input, weight, op);
-  if (bias.defined()) detail::check_same_device(input, bias, op);
   EMBER_CHECK(weight.dim() >= 3, ShapeError, op, "weight should have at least three dimensions, but got weight of size ",
               weight.sizes());
   EMBER_CHECK(input.dim() == weight.dim(), ShapeError, op, "Expected ", weight.dim(), "-dimensional input for ",
@@ -58,8 +66,6 @@ Tensor convolution_impl(const char* op, const Tensor& input, const Tensor& weigh
   check_floating(input, op);
   EMBER_CHECK(weight.dtype() == input.dtype(), DTypeError, op, "expected weight to have the input's dtype ",
               input.dtype(), ", but got ", weight.dtype());
-  EMBER_CHECK(!bias.defined() || bias.dtype() == input.dtype(), DTypeError, op,
-              "expected bias to have the input's dtype ", input.dtype(), ", but got ", bias.dtype());
   const DimVector stride = expand_param(stride_in, "stride", k, op);
   const DimVector padding = expand_param(padding_in, "padding", k, op);
   const DimVector dilation = expand_param(dilation_in, "dilation", k, op);
@@ -87,9 +93,9 @@ Tensor convolution_impl(const char* op, const Tensor& input, const Tensor& weigh
                 weight.sizes(), ", expected input", input.sizes(), " to have ", weight.size(1) * groups,
                 " channels, but got ", input.size(1), " channels instead");
   }
-  EMBER_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == out_channels), ShapeError, op,
+  EMBER_CHECK(!bias_sizes || (bias_sizes->size() == 1 && (*bias_sizes)[0] == out_channels), ShapeError, op,
               "Given weight of size ", weight.sizes(), ", expected bias to be 1-dimensional with ", out_channels,
-              " elements, but got bias of size ", bias.defined() ? bias.sizes() : IntArrayRef(), " instead");
+              " elements, but got bias of size ", bias_sizes.value_or(IntArrayRef()), " instead");
 
   DimVector out(static_cast<size_t>(k)), in_sizes(static_cast<size_t>(k)), kernel(static_cast<size_t>(k));
   for (int64_t i = 0; i < k; ++i) {
@@ -119,14 +125,39 @@ Tensor convolution_impl(const char* op, const Tensor& input, const Tensor& weigh
                 ". Kernel size: ", spatial_text(kernel), ". Kernel size can't be greater than actual input size");
   }
 
-  const bool one_d = k == 1;
-  Tensor x4 = one_d ? input.unsqueeze(2) : input;
-  Tensor w4 = one_d ? weight.unsqueeze(2) : weight;
-  const ConvGeom g = one_d ? ConvGeom{1, weight.size(2), 1, stride[0], 0, padding[0], 1, dilation[0], groups}
-                           : ConvGeom{weight.size(2), weight.size(3), stride[0], stride[1], padding[0],
-                                      padding[1], dilation[0], dilation[1], groups};
-  Tensor y = conv2d_core(x4, w4, bias, g, transposed, one_d ? 1 : out[0], out[one_d ? 0 : 1]);
-  return one_d ? y.squeeze(2) : y;
+  ConvSetup r;
+  r.one_d = k == 1;
+  r.g = r.one_d ? ConvGeom{1, weight.size(2), 1, stride[0], 0, padding[0], 1, dilation[0], groups}
+                : ConvGeom{weight.size(2), weight.size(3), stride[0], stride[1], padding[0], padding[1],
+                           dilation[0], dilation[1], groups};
+  r.oh = r.one_d ? 1 : out[0];
+  r.ow = out[r.one_d ? 0 : 1];
+  r.out_sizes = DimVector(static_cast<size_t>(k + 2));
+  r.out_sizes[0] = input.size(0);
+  r.out_sizes[1] = out_channels;
+  for (int64_t i = 0; i < k; ++i) r.out_sizes[static_cast<size_t>(i + 2)] = out[i];
+  return r;
+}
+
+// 1-D operands viewed as 2-D ones with a unit height, for the core.
+Tensor as_2d(const Tensor& t, bool one_d) { return one_d ? t.unsqueeze(2) : t; }
+Tensor from_2d(const Tensor& t, bool one_d) { return one_d ? t.squeeze(2) : t; }
+
+Tensor convolution_impl(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias,
+                        IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, bool transposed,
+                        IntArrayRef output_padding, int64_t groups) {
+  std::optional<IntArrayRef> bias_sizes;
+  if (bias.defined()) {
+    detail::check_defined(input, op, "input");
+    detail::check_same_device(input, bias, op);
+    EMBER_CHECK(bias.dtype() == input.dtype(), DTypeError, op, "expected bias to have the input's dtype ",
+                input.dtype(), ", but got ", bias.dtype());
+    bias_sizes = bias.sizes();
+  }
+  const ConvSetup c =
+      conv_setup(op, input, weight, bias_sizes, stride, padding, dilation, transposed, output_padding, groups);
+  Tensor y = conv2d_core(as_2d(input, c.one_d), as_2d(weight, c.one_d), bias, c.g, transposed, c.oh, c.ow);
+  return from_2d(y, c.one_d);
 }
 
 // conv1d/conv2d: unbatched inputs get a batch dim of 1.
@@ -210,6 +241,28 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const std::optiona
                    int64_t groups) {
   return convolution_impl("convolution", input, weight, bias_or_none(bias), stride, padding, dilation, transposed,
                           output_padding, groups);
+}
+
+std::tuple<Tensor, Tensor, Tensor> convolution_backward(const Tensor& grad_output, const Tensor& input,
+                                                        const Tensor& weight, std::optional<IntArrayRef> bias_sizes,
+                                                        IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation,
+                                                        bool transposed, IntArrayRef output_padding, int64_t groups,
+                                                        std::array<bool, 3> output_mask) {
+  const char* op = "convolution_backward";
+  detail::check_defined(grad_output, op, "grad_output");
+  const ConvSetup c =
+      conv_setup(op, input, weight, bias_sizes, stride, padding, dilation, transposed, output_padding, groups);
+  EMBER_CHECK(grad_output.sizes() == IntArrayRef(c.out_sizes), ShapeError, op, "expected grad_output of size ",
+              IntArrayRef(c.out_sizes), " (the convolution's output), but got ", grad_output.sizes());
+  EMBER_CHECK(grad_output.dtype() == input.dtype(), DTypeError, op, "expected grad_output to have the input's dtype ",
+              input.dtype(), ", but got ", grad_output.dtype());
+  const Tensor x = as_2d(input, c.one_d), w = as_2d(weight, c.one_d), gy = as_2d(grad_output, c.one_d);
+  Tensor gx, gw, gb;
+  if (output_mask[0]) gx = from_2d(conv2d_core(gy, w, Tensor(), c.g, !transposed, x.size(2), x.size(3)), c.one_d);
+  if (output_mask[1])
+    gw = from_2d(transposed ? conv2d_weight_grad(gy, x, c.g) : conv2d_weight_grad(x, gy, c.g), c.one_d);
+  if (output_mask[2]) gb = gy.sum({0, 2, 3});
+  return {gx, gw, gb};
 }
 
 }  // namespace ember

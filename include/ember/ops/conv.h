@@ -2,6 +2,7 @@
 // Convolution, pooling, interpolation, padding and unfold/fold (src/ops/conv.cpp,
 // src/ops/pool.cpp, src/ops/resample.cpp). NCHW layout; every op also takes an unbatched
 // input (no N dim) where libtorch does. Signatures and defaults are ATen's.
+#include <array>
 #include <optional>
 #include <string_view>
 #include <tuple>
@@ -36,6 +37,13 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const std::op
 Tensor convolution(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
                    IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, bool transposed,
                    IntArrayRef output_padding, int64_t groups);
+/// Gradients (input, weight, bias) of at::convolution for grad_output, each computed when
+/// its output_mask entry is set; differentiable, so usable in custom autograd functions.
+std::tuple<Tensor, Tensor, Tensor> convolution_backward(const Tensor& grad_output, const Tensor& input,
+                                                        const Tensor& weight, std::optional<IntArrayRef> bias_sizes,
+                                                        IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation,
+                                                        bool transposed, IntArrayRef output_padding, int64_t groups,
+                                                        std::array<bool, 3> output_mask);
 
 // ---- pooling (src/ops/pool.cpp) -----------------------------------------------------
 /// Max over sliding windows of [N, C, L] (stride defaults to kernel_size).
