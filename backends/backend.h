@@ -156,6 +156,57 @@ class Backend {
   virtual void norm_reduce(const TensorArg& in, const TensorArg& out, double p);
 
   // ---- convolution and pooling kernels (backends/cpu/conv.cpp, pool.cpp) -------------
+  // Operands are contiguous [N, C, H, W] tensors (1-D ops run with H = 1); outputs are
+  // overwritten. Each backward kernel is the exact adjoint of its forward kernel, so the
+  // front-ends can differentiate either one with the other.
+
+  /// Sliding-window geometry over the last two dims: window (kh, kw), stride, padding,
+  /// dilation.
+  struct Window2d {
+    int64_t kh, kw, sh, sw, ph, pw, dh, dw;
+  };
+  /// cols [N, C, kh, kw, OH, OW] from in [N, C, H, W]:
+  /// cols[n,c,i,j,y,x] = in[n, c, y*sh - ph + i*dh, x*sw - pw + j*dw], 0 outside the image.
+  virtual void im2col(const TensorArg& in, const TensorArg& cols, const Window2d& w);
+  /// The adjoint of im2col: out [N, C, H, W] = sum of the cols entries read from each pixel.
+  virtual void col2im(const TensorArg& cols, const TensorArg& out, const Window2d& w);
+
+  enum class PoolOp : uint8_t { Max, Avg, AdaptiveMax, AdaptiveAvg };
+  /// Window and averaging rules of a pooling op (adaptive ops use only the sizes).
+  struct PoolParams {
+    Window2d w;
+    bool count_include_pad = true;
+    int64_t divisor_override = 0;  // 0: none
+  };
+  /// out [N, C, OH, OW] pooled from in [N, C, H, W]; the max ops also write int64 indices
+  /// (flat index into each input plane, first maximum on ties, NaN wins).
+  virtual void pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, const TensorArg* indices,
+                      const PoolParams& p);
+  /// grad_in [N, C, H, W] from grad_out [N, C, OH, OW] for Avg and AdaptiveAvg.
+  virtual void pool2d_backward(PoolOp op, const TensorArg& grad_out, const TensorArg& grad_in,
+                               const PoolParams& p);
+  /// out [N, C, H, W] = 0, then out[n, c, idx[n,c,k]] += src[n, c, k] (max-pool backward).
+  virtual void plane_scatter_add(const TensorArg& src, const TensorArg& indices, const TensorArg& out);
+  /// out[n, c, k] = src[n, c, idx[n,c,k]] with src [N, C, H, W] (the adjoint of the scatter).
+  virtual void plane_gather(const TensorArg& src, const TensorArg& indices, const TensorArg& out);
+
+  enum class UpsampleMode : uint8_t { Nearest, Bilinear };
+  /// libtorch's coordinate rules: a scale > 0 is the user's scale factor (the source step
+  /// is 1 / scale), otherwise the step is in_size / out_size.
+  struct UpsampleParams {
+    bool align_corners = false;
+    double scale_h = 0, scale_w = 0;
+  };
+  virtual void upsample2d(UpsampleMode mode, const TensorArg& in, const TensorArg& out, const UpsampleParams& p);
+  virtual void upsample2d_backward(UpsampleMode mode, const TensorArg& grad_out, const TensorArg& grad_in,
+                                   const UpsampleParams& p);
+
+  enum class PadMode : uint8_t { Reflect, Replicate, Circular };
+  /// out[n, c, y, x] = in[n, c, map(y - top), map(x - left)]; out's sizes give the
+  /// bottom/right padding (negative padding crops).
+  virtual void pad2d(PadMode mode, const TensorArg& in, const TensorArg& out, int64_t top, int64_t left);
+  virtual void pad2d_backward(PadMode mode, const TensorArg& grad_out, const TensorArg& grad_in, int64_t top,
+                              int64_t left);
 
  protected:
   /// Raises NotImplementedError naming the kernel family and this backend.

@@ -40,6 +40,21 @@ class CpuBackend final : public Backend {
   void norm_reduce(const TensorArg& in, const TensorArg& out, double p) override;
 
   // ---- convolution and pooling kernels (conv.cpp, pool.cpp) --------------------------
+  void im2col(const TensorArg& in, const TensorArg& cols, const Window2d& w) override;
+  void col2im(const TensorArg& cols, const TensorArg& out, const Window2d& w) override;
+  void pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, const TensorArg* indices,
+              const PoolParams& p) override;
+  void pool2d_backward(PoolOp op, const TensorArg& grad_out, const TensorArg& grad_in,
+                       const PoolParams& p) override;
+  void plane_scatter_add(const TensorArg& src, const TensorArg& indices, const TensorArg& out) override;
+  void plane_gather(const TensorArg& src, const TensorArg& indices, const TensorArg& out) override;
+  // (resample.cpp)
+  void upsample2d(UpsampleMode mode, const TensorArg& in, const TensorArg& out, const UpsampleParams& p) override;
+  void upsample2d_backward(UpsampleMode mode, const TensorArg& grad_out, const TensorArg& grad_in,
+                           const UpsampleParams& p) override;
+  void pad2d(PadMode mode, const TensorArg& in, const TensorArg& out, int64_t top, int64_t left) override;
+  void pad2d_backward(PadMode mode, const TensorArg& grad_out, const TensorArg& grad_in, int64_t top,
+                      int64_t left) override;
 };
 
 /// Memory figures of the CPU caching allocator.
