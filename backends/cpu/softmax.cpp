@@ -33,8 +33,9 @@ void softmax_row(const T* x, T* y, int64_t n, bool log) {
   if (log) {
     T s = 0;
     for (int64_t i = 0; i < n; ++i) s += std::exp(x[i] - m);
-    const T shift = m + std::log(s);
-    for (int64_t i = 0; i < n; ++i) y[i] = x[i] - shift;
+    // (x - m) - log(s), not x - (m + log(s)): the latter rounds log(s) away for large m.
+    const T ls = std::log(s);
+    for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - m) - ls;
   } else {
     T s = 0;
     for (int64_t i = 0; i < n; ++i) {
@@ -65,9 +66,9 @@ void softmax_block(const T* x, T* y, int64_t n, int64_t inner, bool log, std::ve
     }
   }
   if (log) {
-    for (int64_t j = 0; j < inner; ++j) m[j] += std::log(s[j]);
+    for (int64_t j = 0; j < inner; ++j) s[j] = std::log(s[j]);
     for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < inner; ++j) y[i * inner + j] = x[i * inner + j] - m[j];
+      for (int64_t j = 0; j < inner; ++j) y[i * inner + j] = (x[i * inner + j] - m[j]) - s[j];
   } else {
     for (int64_t j = 0; j < inner; ++j) s[j] = T(1) / s[j];
     for (int64_t i = 0; i < n; ++i)

@@ -187,6 +187,9 @@ Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const T
     EMBER_CHECK(input1.dim() == 1 && input2.dim() == 1, ShapeError, name,
                 "0D target tensor expects 1D input tensors, but found inputs with sizes ", input1.sizes(), " and ",
                 input2.sizes(), ".");
+  if (td == 1)
+    EMBER_CHECK(target.size(0) == std::max(input1.size(0), input2.size(0)), ShapeError, name, "target of shape ",
+                target.sizes(), " does not match the batch size of the inputs ", input1.sizes(), " and ", input2.sizes());
   constexpr double kEps = 1e-12;
   Tensor prod_sum = (input1 * input2).sum({td});
   Tensor mag1 = (input1 * input1).sum({td}) + kEps;
