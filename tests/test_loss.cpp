@@ -202,6 +202,8 @@ TEST_CASE("distances: cosine_similarity, pairwise_distance, triplet_margin_loss"
   const nn_ref::Ref* tml[] = {&r::tml_r0, &r::tml_r1, &r::tml_r2};
   for (int64_t red = 0; red < 3; ++red) check_ref(ember::triplet_margin_loss(an, po, ne, 1.0, 2, 1e-6, false, red), *tml[red]);
   check_ref(ember::triplet_margin_loss(an, po, ne, 1.5, 1, 1e-6, true, Red::None), r::tml_swap_p1);
+  check_ref(ember::triplet_margin_loss(an, po, ne, 3.0, 2, 1e-6, false, Red::None), r::tml_m3);
+  check_ref(ember::triplet_margin_loss(an, po, ne, 3.0), r::tml_m3_mean);
   for (bool cg : {false, true}) {
     check_ref(weighted_grad([&](const Tensor& v) { return ember::cosine_similarity(v, e2); }, e1, cg), r::g_cos_sim_d1);
     check_ref(weighted_grad([&](const Tensor& v) { return ember::pairwise_distance(v, e2, 3); }, e1, cg), r::g_pd_p3);

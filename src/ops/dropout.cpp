@@ -55,11 +55,18 @@ Tensor dropout_impl(const Tensor& input, double p, bool train, const Variant& v)
 Tensor& dropout_inplace(Tensor& self, double p, bool train, const Variant& v) {
   check_args(self, p, v);
   if (is_identity(self, p, train)) return self;
-  if (p == 1) return self.mul_(zeros({}, self.options()));
-  auto [noise, add] = make_noise(self, p, v);
-  self.mul_(noise);
-  if (add.defined()) self.add_(add);
-  return self;
+  Tensor noise, add;
+  if (p == 1) noise = zeros({}, self.options());
+  else std::tie(noise, add) = make_noise(self, p, v);
+  // The recorded path multiplies a copy: the product's backward must not read self after
+  // the write.
+  return inplace(self, v.name, {}, [&] {
+    Tensor out = self.clone() * noise;
+    return add.defined() ? out + add : out;
+  }, [&] {
+    self.mul_(noise);
+    if (add.defined()) self.add_(add);
+  });
 }
 
 const Variant kDropout{"dropout", false, false};

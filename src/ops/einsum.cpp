@@ -113,9 +113,11 @@ int64_t dim_of(const Operand& op, int l) {
 
 // a (x) b over their shared labels; labels in `keep` survive (as batch labels when shared).
 Operand contract(Operand a, Operand b, const std::vector<bool>& keep) {
-  sum_labels(a, keep);
-  std::vector<bool> keep_b = keep;
+  // Labels of one side only that are not needed later are summed first.
+  std::vector<bool> keep_a = keep, keep_b = keep;
+  for (int l : b.labels) keep_a[static_cast<size_t>(l)] = true;
   for (int l : a.labels) keep_b[static_cast<size_t>(l)] = true;
+  sum_labels(a, keep_a);
   sum_labels(b, keep_b);
   std::vector<int> batch, only_a, only_b, contracted;
   for (int l : a.labels) {

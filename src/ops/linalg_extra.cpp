@@ -88,9 +88,13 @@ Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, c
   EMBER_CHECK(self.dtype() == batch1.dtype(), DTypeError, name, "self has dtype ", self.dtype(), " but batch1 has dtype ",
               batch1.dtype());
   const std::vector<int64_t> shape{batch1.size(0), batch1.size(1), batch2.size(2)};
-  std::vector<int64_t> b = infer_size(self.sizes(), shape);
-  EMBER_CHECK(IntArrayRef(b) == IntArrayRef(shape), ShapeError, name, "self of shape ", self.sizes(),
-              " cannot be broadcast to the product's shape ", IntArrayRef(shape));
+  bool fits = self.dim() <= 3;
+  for (int64_t i = 0; fits && i < self.dim(); ++i) {
+    const int64_t s = self.size(self.dim() - 1 - i);
+    fits = s == 1 || s == shape[static_cast<size_t>(2 - i)];
+  }
+  EMBER_CHECK(fits, ShapeError, name, "self of shape ", self.sizes(), " cannot be broadcast to the product's shape ",
+              IntArrayRef(shape));
   const double be = beta.toDouble(), al = alpha.toDouble();
   Tensor out;
   {

@@ -169,11 +169,12 @@ Tensor instance_norm(const Tensor& input, const std::optional<Tensor>& weight, c
     if (has(running_var)) rv = repeat(running_var)->clone();
   }
   Tensor out = batch_norm(input.reshape(shape), repeat(weight), repeat(bias), rm, rv, use_input_stats, momentum,
-                          eps, cudnn_enabled);
+                          eps, cudnn_enabled)
+                   .reshape(input.sizes());
   NoGradGuard ng;
   if (rm) Tensor(*running_mean).copy_(rm->reshape({n, channels}).mean({0}).reshape(running_mean->sizes()));
   if (rv) Tensor(*running_var).copy_(rv->reshape({n, channels}).mean({0}).reshape(running_var->sizes()));
-  return out.reshape(input.sizes());
+  return out;
 }
 
 }  // namespace ember
