@@ -116,6 +116,8 @@ class Backend {
   /// Gradient of softmax / log_softmax from its output `out`; contiguous operands.
   virtual void softmax_backward(const TensorArg& grad, const TensorArg& out, int dim, bool log,
                                 const TensorArg& grad_in);
+  /// out = log(sum(exp(in))) along dim (out has size 1 there); contiguous operands.
+  virtual void logsumexp(const TensorArg& in, int dim, const TensorArg& out);
   virtual void synchronize() {}
 
   // ---- indexing kernels (backends/cpu/index.cpp) ------------------------------------

@@ -16,4 +16,6 @@ void Backend::softmax_backward(const TensorArg&, const TensorArg&, int, bool, co
   missing("softmax_backward");
 }
 
+void Backend::logsumexp(const TensorArg&, int, const TensorArg&) { missing("logsumexp"); }
+
 }  // namespace ember::backend

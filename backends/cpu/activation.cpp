@@ -5,6 +5,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
+#include "backends/cpu/vec_math.h"
 
 namespace ember::backend::cpu {
 namespace {
@@ -17,9 +18,21 @@ constexpr double kInvSqrt2Pi = 0.39894228040143267794;   // 1 / sqrt(2 pi)
 constexpr double kSqrt2OverPi = 0.79788456080286535588;  // sqrt(2 / pi)
 constexpr double kGeluTanhCoef = 0.044715;
 
+using vec::exp_of;
+using vec::tanh_of;
+
 template <class T>
 T sigmoid(T x) {
-  return T(1) / (T(1) + std::exp(-x));
+  return T(1) / (T(1) + exp_of(-x));
+}
+
+// tanh(softplus(x)) without log1p: with u = exp(x), tanh(log(1 + u)) = n / (n + 2) where
+// n = u (u + 2); it is 1 to working precision once x > 20 (where u * u would overflow).
+template <class T>
+T tanh_softplus(T x) {
+  const T u = exp_of(std::min(x, T(20)));
+  const T n = u * (u + T(2));
+  return x > T(20) ? T(1) : n / (n + T(2));
 }
 
 // log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)).
@@ -28,9 +41,12 @@ T softplus1(T x) {
   return std::max(x, T(0)) + std::log1p(std::exp(-std::abs(x)));
 }
 
+// The functor is copied into each row's scope: a local the stores cannot alias, so its
+// parameters stay in registers and contiguous rows vectorise.
 template <class T, class F>
-void map1(const TensorArg& in, const TensorArg& out, F f) {
-  for_each_row<2>({&out, &in}, [&](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t n) {
+void map1(const TensorArg& in, const TensorArg& out, F fn) {
+  for_each_row<2>({&out, &in}, [fn](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t n) {
+    const F f = fn;
     if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
       T* o = reinterpret_cast<T*>(p[0]);
       const T* a = reinterpret_cast<const T*>(p[1]);
@@ -44,8 +60,9 @@ void map1(const TensorArg& in, const TensorArg& out, F f) {
 
 // grad_in = f(grad, x)
 template <class T, class F>
-void map2(const TensorArg& grad, const TensorArg& in, const TensorArg& out, F f) {
-  for_each_row<3>({&out, &grad, &in}, [&](std::array<char*, 3> p, std::array<int64_t, 3> s, int64_t n) {
+void map2(const TensorArg& grad, const TensorArg& in, const TensorArg& out, F fn) {
+  for_each_row<3>({&out, &grad, &in}, [fn](std::array<char*, 3> p, std::array<int64_t, 3> s, int64_t n) {
+    const F f = fn;
     if (s[0] == sizeof(T) && s[1] == sizeof(T) && s[2] == sizeof(T)) {
       T* o = reinterpret_cast<T*>(p[0]);
       const T* g = reinterpret_cast<const T*>(p[1]);
@@ -75,16 +92,16 @@ void CpuBackend::activation(ActivationOp op, const TensorArg& in, const TensorAr
     const T a = static_cast<T>(prm.a), b = static_cast<T>(prm.b), c = static_cast<T>(prm.c);
     switch (op) {
       case Op::Gelu:
-        return run([](T x) { return T(0.5) * x * (T(1) + std::erf(x * T(kSqrt1_2))); });
+        return run([](T x) { return T(0.5) * x * vec::one_plus_erf_of(x * T(kSqrt1_2)); });
       case Op::GeluTanh:
         return run([](T x) {
           const T inner = T(kSqrt2OverPi) * (x + T(kGeluTanhCoef) * x * x * x);
-          return T(0.5) * x * (T(1) + std::tanh(inner));
+          return T(0.5) * x * (T(1) + tanh_of(inner));
         });
       case Op::Silu:
-        return run([](T x) { return x / (T(1) + std::exp(-x)); });
+        return run([](T x) { return x / (T(1) + exp_of(-x)); });
       case Op::Mish:
-        return run([](T x) { return x * std::tanh(softplus1(x)); });
+        return run([](T x) { return x * tanh_softplus(x); });
       case Op::LeakyRelu:
         return run([a](T x) { return x > T(0) ? x : x * a; });
       case Op::Elu:  // a = alpha * scale, b = scale, c = input_scale
@@ -114,14 +131,14 @@ void CpuBackend::activation_backward(ActivationOp op, const TensorArg& grad, con
     switch (op) {
       case Op::Gelu:
         return run([](T g, T x) {
-          const T cdf = T(0.5) * (T(1) + std::erf(x * T(kSqrt1_2)));
-          const T pdf = T(kInvSqrt2Pi) * std::exp(T(-0.5) * x * x);
+          const T cdf = T(0.5) * vec::one_plus_erf_of(x * T(kSqrt1_2));
+          const T pdf = T(kInvSqrt2Pi) * exp_of(T(-0.5) * x * x);
           return g * (cdf + x * pdf);
         });
       case Op::GeluTanh:
         return run([](T g, T x) {
           const T x2 = x * x;
-          const T t = std::tanh(T(kSqrt2OverPi) * (x + T(kGeluTanhCoef) * x2 * x));
+          const T t = tanh_of(T(kSqrt2OverPi) * (x + T(kGeluTanhCoef) * x2 * x));
           const T dinner = T(kSqrt2OverPi) * (T(1) + T(3 * kGeluTanhCoef) * x2);
           return g * (T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * dinner);
         });
@@ -132,13 +149,13 @@ void CpuBackend::activation_backward(ActivationOp op, const TensorArg& grad, con
         });
       case Op::Mish:
         return run([](T g, T x) {
-          const T t = std::tanh(softplus1(x));
+          const T t = tanh_softplus(x);
           return g * (t + x * sigmoid(x) * (T(1) - t * t));
         });
       case Op::LeakyRelu:
         return run([a](T g, T x) { return x > T(0) ? g : g * a; });
       case Op::Elu:
-        return run([a, b, c](T g, T x) { return x > T(0) ? g * b : g * a * c * std::exp(x * c); });
+        return run([a, b, c](T g, T x) { return x > T(0) ? g * b : g * a * c * exp_of(x * c); });
       case Op::Softplus:
         return run([a, b](T g, T x) { return x * a > b ? g : g * sigmoid(x * a); });
       case Op::Hardtanh:

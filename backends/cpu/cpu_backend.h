@@ -27,6 +27,7 @@ class CpuBackend final : public Backend {
   void softmax(const TensorArg& in, int dim, bool log, const TensorArg& out) override;
   void softmax_backward(const TensorArg& grad, const TensorArg& out, int dim, bool log,
                         const TensorArg& grad_in) override;
+  void logsumexp(const TensorArg& in, int dim, const TensorArg& out) override;
   void random(Distribution dist, const TensorArg& out, double a, double b, Generator& gen) override;
   void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen) override;
 

@@ -8,6 +8,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
+#include "backends/cpu/vec_math.h"
 
 namespace ember::backend::cpu {
 namespace {
@@ -26,23 +27,61 @@ Geometry geometry(const TensorArg& t, int dim) {
   return g;
 }
 
+using vec::exp_of;
+
+// Row reductions with kLanes independent accumulators: the compiler vectorises them
+// (a single accumulator would be a serial dependency it may not reorder). NaN inputs
+// are skipped by the max but reach the sum through exp, so a NaN row stays NaN.
+constexpr int kLanes = 16;
+
+template <class T>
+T row_max(const T* x, int64_t n) {
+  T acc[kLanes];
+  for (int j = 0; j < kLanes; ++j) acc[j] = -std::numeric_limits<T>::infinity();
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] = acc[j] < x[i + j] ? x[i + j] : acc[j];
+  T m = -std::numeric_limits<T>::infinity();
+  for (; i < n; ++i) m = m < x[i] ? x[i] : m;
+  for (int j = 0; j < kLanes; ++j) m = m < acc[j] ? acc[j] : m;
+  return m;
+}
+
+template <class T>
+T row_sum(const T* x, int64_t n) {
+  T acc[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += x[i + j];
+  T s = 0;
+  for (; i < n; ++i) s += x[i];
+  for (int j = 0; j < kLanes; ++j) s += acc[j];
+  return s;
+}
+
+template <class T>
+T row_dot(const T* x, const T* y, int64_t n) {
+  T acc[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += x[i + j] * y[i + j];
+  T s = 0;
+  for (; i < n; ++i) s += x[i] * y[i];
+  for (int j = 0; j < kLanes; ++j) s += acc[j];
+  return s;
+}
+
 template <class T>
 void softmax_row(const T* x, T* y, int64_t n, bool log) {
-  T m = -std::numeric_limits<T>::infinity();
-  for (int64_t i = 0; i < n; ++i) m = std::max(m, x[i]);
+  const T m = row_max(x, n);
+  // exp(x - m) goes to y first (one vectorised pass), then the sum.
+  for (int64_t i = 0; i < n; ++i) y[i] = exp_of(x[i] - m);
+  const T s = row_sum(y, n);
   if (log) {
-    T s = 0;
-    for (int64_t i = 0; i < n; ++i) s += std::exp(x[i] - m);
     // (x - m) - log(s), not x - (m + log(s)): the latter rounds log(s) away for large m.
     const T ls = std::log(s);
     for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - m) - ls;
   } else {
-    T s = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      const T e = std::exp(x[i] - m);
-      y[i] = e;
-      s += e;
-    }
     const T inv = T(1) / s;
     for (int64_t i = 0; i < n; ++i) y[i] *= inv;
   }
@@ -60,7 +99,7 @@ void softmax_block(const T* x, T* y, int64_t n, int64_t inner, bool log, std::ve
     const T* r = x + i * inner;
     T* o = y + i * inner;
     for (int64_t j = 0; j < inner; ++j) {
-      const T e = std::exp(r[j] - m[j]);
+      const T e = exp_of(r[j] - m[j]);
       if (!log) o[j] = e;
       s[j] += e;
     }
@@ -80,12 +119,11 @@ void softmax_block(const T* x, T* y, int64_t n, int64_t inner, bool log, std::ve
 // log_softmax: gi = g - exp(y) * sum(g)
 template <class T>
 void backward_row(const T* g, const T* y, T* gi, int64_t n, bool log) {
-  T s = 0;
   if (log) {
-    for (int64_t i = 0; i < n; ++i) s += g[i];
-    for (int64_t i = 0; i < n; ++i) gi[i] = g[i] - std::exp(y[i]) * s;
+    const T s = row_sum(g, n);
+    for (int64_t i = 0; i < n; ++i) gi[i] = g[i] - exp_of(y[i]) * s;
   } else {
-    for (int64_t i = 0; i < n; ++i) s += g[i] * y[i];
+    const T s = row_dot(g, y, n);
     for (int64_t i = 0; i < n; ++i) gi[i] = y[i] * (g[i] - s);
   }
 }
@@ -98,8 +136,37 @@ void backward_block(const T* g, const T* y, T* gi, int64_t n, int64_t inner, boo
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < inner; ++j) {
       const int64_t k = i * inner + j;
-      gi[k] = log ? g[k] - std::exp(y[k]) * s[j] : y[k] * (g[k] - s[j]);
+      gi[k] = log ? g[k] - exp_of(y[k]) * s[j] : y[k] * (g[k] - s[j]);
     }
+}
+
+// log(sum(exp(x))) of one row; an infinite max is replaced by 0 (as libtorch), so a row of
+// -inf gives -inf and a row holding +inf gives +inf instead of NaN.
+template <class T>
+T logsumexp_row(const T* x, int64_t n) {
+  T m = row_max(x, n);
+  if (std::isinf(m)) m = T(0);
+  T acc[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += exp_of(x[i + j] - m);
+  T s = 0;
+  for (; i < n; ++i) s += exp_of(x[i] - m);
+  for (int j = 0; j < kLanes; ++j) s += acc[j];
+  return std::log(s) + m;
+}
+
+template <class T>
+void logsumexp_block(const T* x, T* y, int64_t n, int64_t inner, std::vector<T>& m, std::vector<T>& s) {
+  m.assign(static_cast<size_t>(inner), -std::numeric_limits<T>::infinity());
+  s.assign(static_cast<size_t>(inner), T(0));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < inner; ++j) m[j] = std::max(m[j], x[i * inner + j]);
+  for (int64_t j = 0; j < inner; ++j)
+    if (std::isinf(m[j])) m[j] = T(0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < inner; ++j) s[j] += exp_of(x[i * inner + j] - m[j]);
+  for (int64_t j = 0; j < inner; ++j) y[j] = std::log(s[j]) + m[j];
 }
 
 template <class F>
@@ -145,6 +212,23 @@ void CpuBackend::softmax_backward(const TensorArg& grad, const TensorArg& out, i
     std::vector<T> s;
     for (int64_t o = 0; o < geo.outer; ++o)
       backward_block(g + o * block, y + o * block, gi + o * block, geo.n, geo.inner, log, s);
+  });
+}
+
+void CpuBackend::logsumexp(const TensorArg& in, int dim, const TensorArg& out) {
+  if (out.numel == 0) return;
+  const Geometry geo = geometry(in, dim);
+  dispatch_float(in.dtype, "logsumexp", [&](auto tag) {
+    using T = decltype(tag);
+    const T* x = static_cast<const T*>(in.data);
+    T* y = static_cast<T*>(out.data);
+    const int64_t block = geo.n * geo.inner;
+    if (geo.inner == 1) {
+      for (int64_t o = 0; o < geo.outer; ++o) y[o] = logsumexp_row(x + o * block, geo.n);
+      return;
+    }
+    std::vector<T> m, s;
+    for (int64_t o = 0; o < geo.outer; ++o) logsumexp_block(x + o * block, y + o * geo.inner, geo.n, geo.inner, m, s);
   });
 }
 

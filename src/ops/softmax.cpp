@@ -75,17 +75,36 @@ Tensor logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim) {
   for (int64_t i = 0; i < x.dim(); ++i)
     if (reduced[static_cast<size_t>(i)]) dims.push_back(i);
   Tensor r;  // with kept dims
-  {
+  if (x.dim() == 0 || dims.empty()) {
     NoGradGuard ng;
-    if (x.numel() == 0 || dims.empty()) {
-      r = x.dim() == 0 || dims.empty() ? x.clone() : log(exp(x).sum(dims, true));
-    } else {
-      // Subtract the max so exp cannot overflow; an infinite max (all -inf, or +inf) is
-      // replaced by 0 so that the row gives -inf / +inf instead of NaN.
-      Tensor m = amax(x, dims, true);
-      m = where(isinf(m), zeros_like(m), m);
-      r = log(exp(x - m).sum(dims, true)) + m;
+    r = x.clone();
+  } else {
+    // Reduced dims moved last and flattened into one: one kernel pass per row.
+    NoGradGuard ng;
+    std::vector<int64_t> perm, kept_shape;
+    int64_t k = 1;
+    for (int64_t i = 0; i < x.dim(); ++i)
+      if (!reduced[static_cast<size_t>(i)]) perm.push_back(i);
+    for (int64_t d : dims) {
+      perm.push_back(d);
+      k *= x.size(d);
     }
+    for (int64_t i = 0; i < x.dim(); ++i) kept_shape.push_back(reduced[static_cast<size_t>(i)] ? 1 : x.size(i));
+    Tensor rows = dims.size() == 1 ? x.contiguous() : x.permute(perm).contiguous();
+    if (dims.size() > 1) {
+      std::vector<int64_t> flat(kept_shape.size() - dims.size() + 1);
+      size_t j = 0;
+      for (int64_t i = 0; i < x.dim(); ++i)
+        if (!reduced[static_cast<size_t>(i)]) flat[j++] = x.size(i);
+      flat[j] = k;
+      rows = rows.reshape(flat);
+    }
+    const int kdim = dims.size() == 1 ? static_cast<int>(dims[0]) : static_cast<int>(rows.dim() - 1);
+    std::vector<int64_t> out_rows = rows.sizes().vec();
+    out_rows[static_cast<size_t>(kdim)] = 1;
+    r = detail::make_tensor(out_rows, x.dtype(), x.device());
+    detail::backend_of(x).logsumexp(detail::arg(rows), kdim, detail::arg(r));
+    r = r.reshape(kept_shape);
   }
   Tensor out = r;
   if (!keepdim && !dims.empty()) {
