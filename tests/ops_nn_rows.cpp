@@ -132,6 +132,8 @@ const RegisterOps rows({
     {"group_norm", {{{2, 6, 2}}, {{6}}, {{6}}}, one([](const Inputs& x) { return ember::group_norm(x[0], 3, x[1], x[2]); })},
     {"instance_norm", {{{2, 3, 4}}, {{3}}, {{3}}},
      one([](const Inputs& x) { return ember::instance_norm(x[0], x[1], x[2], {}, {}, true, 0.1, 1e-5, false); })},
+    {"local_response_norm", {{{2, 4, 3}}},
+     one([](const Inputs& x) { return ember::local_response_norm(x[0], 3, 0.5, 0.75, 1.0); })},
     {"dropout", {{{4, 5}}}, one([](const Inputs& x) {
        ember::manual_seed(17);
        return ember::dropout(x[0], 0.3, true);

@@ -91,6 +91,16 @@ TEST_CASE("instance_norm matches libtorch, running stats averaged over the batch
   CHECK(bg.grad().sizes() == b.sizes());
 }
 
+TEST_CASE("local_response_norm matches libtorch's functional", "[norm]") {
+  check_ref(ember::local_response_norm(seq({2, 5, 3}, 0.2) * 2, 3, 1e-2, 0.75, 1.0), nn_ref::lrn_3d);
+  check_ref(ember::local_response_norm(seq({2, 4, 2, 3}, 0.4) * 3, 2, 0.1, 0.5, 2.0), nn_ref::lrn_4d);
+  check_ref(ember::local_response_norm(seq({1, 3, 4}, 0.6), 7), nn_ref::lrn_big_size);
+  for (bool cg : {false, true})
+    check_ref(weighted_grad([](const Tensor& x) { return ember::local_response_norm(x, 3, 1e-2, 0.75, 1.0); },
+                            seq({2, 5, 3}, 0.2) * 2, cg),
+              nn_ref::g_lrn_3d);
+}
+
 TEST_CASE("normalization: errors name the op", "[norm]") {
   Tensor x = seq({4, 3, 2}, 0.0);
   Tensor c3 = ember::ones({3}, ember::TensorOptions().dtype(ember::kDouble));
@@ -115,4 +125,6 @@ TEST_CASE("normalization: errors name the op", "[norm]") {
   CHECK_OP_ERROR(ember::group_norm(x, 3, c4), ember::ShapeError, "group_norm", "weight");
   CHECK_OP_ERROR(ember::instance_norm(x, {}, c4, {}, {}, true, 0.1, 1e-5, false), ember::ShapeError, "instance_norm",
                  "bias");
+  CHECK_OP_ERROR(ember::local_response_norm(seq({2, 3}, 0.0), 2), ember::ShapeError, "local_response_norm", "3D or higher");
+  CHECK_OP_ERROR(ember::local_response_norm(x, 0), ember::Error, "local_response_norm", "size");
 }

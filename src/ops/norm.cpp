@@ -177,4 +177,27 @@ Tensor instance_norm(const Tensor& input, const std::optional<Tensor>& weight, c
   return out;
 }
 
+Tensor local_response_norm(const Tensor& input, int64_t size, double alpha, double beta, double k) {
+  const char* name = "local_response_norm";
+  detail::check_defined(input, name, "input");
+  EMBER_CHECK(input.dim() >= 3, ShapeError, name, "Expected 3D or higher dimensionality input (got ", input.dim(),
+              " dimensions, shape ", input.sizes(), ")");
+  EMBER_CHECK(input.is_floating_point(), DTypeError, name, "expected a floating point input, got ", input.dtype());
+  EMBER_CHECK(size > 0, Error, name, "size must be positive, got ", size);
+  const int64_t n = input.size(0), channels = input.size(1);
+  const int64_t rest = input.numel() / std::max<int64_t>(n * channels, 1);
+  // The channel window [c - size/2, c + (size-1)/2] (zero padded, averaged over `size`,
+  // as libtorch's padded avg_pool) is a banded C x C matrix applied to the squares.
+  Tensor band;
+  {
+    NoGradGuard ng;
+    Tensor idx = arange(channels, TensorOptions().dtype(kLong).device(input.device()));
+    Tensor offset = idx.unsqueeze(0) - idx.unsqueeze(1);  // [c][c'] = c' - c
+    band = (offset >= -(size / 2)).logical_and(offset <= (size - 1) / 2).to(input.dtype());
+  }
+  Tensor sums = matmul(band, (input * input).reshape({n, channels, rest})).reshape(input.sizes());
+  Tensor div = pow(sums * (alpha / static_cast<double>(size)) + k, beta);
+  return input / div;
+}
+
 }  // namespace ember

@@ -26,6 +26,10 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const std::optional<T
 Tensor instance_norm(const Tensor& input, const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
                      const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var,
                      bool use_input_stats, double momentum, double eps, bool cudnn_enabled);
+/// Divides each element of (N, C, ...) by (k + alpha / size * sum of squares over the
+/// `size` neighbouring channels)^beta (torch::nn::functional::local_response_norm).
+Tensor local_response_norm(const Tensor& input, int64_t size, double alpha = 1e-4, double beta = 0.75,
+                           double k = 1.0);
 
 // ---- dropout (src/ops/dropout.cpp) --------------------------------------------------
 /// Zeroes elements with probability p and scales the rest by 1 / (1 - p) when train;
