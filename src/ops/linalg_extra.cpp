@@ -1,6 +1,9 @@
 // linear, bilinear, baddbmm, tensordot, cross / linalg_cross: compositions of the GEMM
 // front-ends (mm, addmm, bmm) and views, so they get autograd from those ops; baddbmm
 // records one node of its own.
+#include <atomic>
+#include <iostream>
+
 #include "src/ops/elementwise_common.h"
 
 namespace ember {
@@ -201,7 +204,12 @@ Tensor cross(const Tensor& self, const Tensor& other, std::optional<int64_t> dim
   detail::check_defined(self, "cross");
   detail::check_defined(other, "cross", "other");
   if (!dim) {
-    // Deprecated default of libtorch: the first dim of size 3.
+    // Deprecated default of libtorch: the first dim of size 3, with a warning once.
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true))
+      std::cerr << "[ember::cross] warning: using cross without specifying the dim arg is deprecated; the "
+                   "default (the first dim of size 3) differs from linalg_cross (the last dim). Pass dim "
+                   "explicitly.\n";
     for (int64_t d = 0; d < self.dim() && !dim; ++d)
       if (self.size(d) == 3) dim = d;
     EMBER_CHECK(dim.has_value(), ShapeError, "cross", "no dimension of size 3 in input (shape ", self.sizes(), ")");

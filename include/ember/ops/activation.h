@@ -64,7 +64,7 @@ Tensor softsign(const Tensor& self);
 Tensor softmax(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
 /// log(softmax(x)) along dim, computed as x - max - log(sum(exp(x - max))).
 Tensor log_softmax(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
-/// log(sum(exp(x))) over dims, stable for large inputs.
+/// log(sum(exp(x))) over dims (all dims when empty), stable for large inputs.
 Tensor logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim = false);
 
 }  // namespace ember

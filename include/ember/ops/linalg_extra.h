@@ -25,7 +25,7 @@ Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, c
 /// dims followed by other's.
 Tensor tensordot(const Tensor& self, const Tensor& other, IntArrayRef dims_self, IntArrayRef dims_other);
 /// Cross product of 3-vectors along dim (default, deprecated in libtorch: the first dim of
-/// size 3).
+/// size 3; a warning is printed once to stderr).
 Tensor cross(const Tensor& self, const Tensor& other, std::optional<int64_t> dim = std::nullopt);
 /// Cross product of 3-vectors along dim, broadcasting the other dims.
 Tensor linalg_cross(const Tensor& self, const Tensor& other, int64_t dim = -1);
