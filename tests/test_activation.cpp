@@ -177,6 +177,12 @@ TEST_CASE("activations: errors name the op", "[activation]") {
   CHECK_OP_ERROR(ember::softplus(i), ember::DTypeError, "softplus", "Long");
   Tensor xi = i.clone();
   CHECK_OP_ERROR(ember::leaky_relu_(xi), ember::DTypeError, "leaky_relu_", "Long");
+  // hardtanh and relu6 clamp integer tensors (as libtorch) instead of raising.
+  CHECK(ember::equal(ember::relu6(ember::tensor({-3, 2, 9})), ember::tensor({0, 2, 6})));
+  Tensor hi = ember::tensor({-3, 0, 5});
+  ember::hardtanh_(hi, -1, 1);
+  CHECK(ember::equal(hi, ember::tensor({-1, 0, 1})));
+  CHECK_OP_ERROR(ember::hardtanh(ember::tensor({true, false})), ember::DTypeError, "hardtanh", "Bool");
   Tensor x = act_x();
   CHECK_OP_ERROR(ember::gelu(x, "fast"), ember::Error, "gelu", "none or tanh");
   CHECK_OP_ERROR(ember::hardtanh(x, 2, 1), ember::Error, "hardtanh", "max_val");

@@ -166,14 +166,25 @@ Tensor softplus(const Tensor& self, const Scalar& beta, const Scalar& threshold)
   return act_forward(Act::Softplus, self, {beta.toDouble(), threshold.toDouble()}, "softplus", "SoftplusBackward0");
 }
 
+// hardtanh and relu6 also take integer tensors (a clamp, as libtorch); no gradient there.
 Tensor hardtanh(const Tensor& self, const Scalar& lo, const Scalar& hi) {
-  return act_forward(Act::Hardtanh, self, hardtanh_params(lo, hi, "hardtanh"), "hardtanh", "HardtanhBackward0");
+  const Params p = hardtanh_params(lo, hi, "hardtanh");
+  if (self.defined() && isIntegralType(self.dtype(), false)) return clamp(self, lo, hi);
+  return act_forward(Act::Hardtanh, self, p, "hardtanh", "HardtanhBackward0");
 }
 Tensor& hardtanh_(Tensor& self, const Scalar& lo, const Scalar& hi) {
-  return act_inplace(Act::Hardtanh, self, hardtanh_params(lo, hi, "hardtanh_"), "hardtanh_", "HardtanhBackward0");
+  const Params p = hardtanh_params(lo, hi, "hardtanh_");
+  if (self.defined() && isIntegralType(self.dtype(), false)) return clamp_(self, lo, hi);
+  return act_inplace(Act::Hardtanh, self, p, "hardtanh_", "HardtanhBackward0");
 }
-Tensor relu6(const Tensor& self) { return act_forward(Act::Hardtanh, self, {0, 6}, "relu6", "HardtanhBackward0"); }
-Tensor& relu6_(Tensor& self) { return act_inplace(Act::Hardtanh, self, {0, 6}, "relu6_", "HardtanhBackward0"); }
+Tensor relu6(const Tensor& self) {
+  if (self.defined() && isIntegralType(self.dtype(), false)) return clamp(self, 0, 6);
+  return act_forward(Act::Hardtanh, self, {0, 6}, "relu6", "HardtanhBackward0");
+}
+Tensor& relu6_(Tensor& self) {
+  if (self.defined() && isIntegralType(self.dtype(), false)) return clamp_(self, 0, 6);
+  return act_inplace(Act::Hardtanh, self, {0, 6}, "relu6_", "HardtanhBackward0");
+}
 
 Tensor hardsigmoid(const Tensor& self) {
   return act_forward(Act::Hardsigmoid, self, {}, "hardsigmoid", "HardsigmoidBackward0");

@@ -79,7 +79,9 @@ NllParts nll_parts(const Tensor& self, const Tensor& target, const std::optional
   Tensor logp = classes_last(self);
   Tensor valid = t != ignore_index;
   Tensor cls = arange(n_classes, TensorOptions().dtype(kLong).device(self.device()));
-  Tensor onehot = (cls == t.unsqueeze(-1)).logical_and(valid.unsqueeze(-1));
+  Tensor onehot = cls == t.unsqueeze(-1);
+  // An ignore_index outside [0, C) matches no class already.
+  if (ignore_index >= 0 && ignore_index < n_classes) onehot = onehot.logical_and(valid.unsqueeze(-1));
   Tensor zero = zeros({}, self.options());
   NllParts parts;
   if (has_w) {
