@@ -63,6 +63,11 @@ T py_remainder(T a, T b) {
   } else if constexpr (std::is_same_v<T, bool>) {
     return false;
   } else {
+    // Integer division by zero is undefined behaviour (SIGFPE on x86): raise as libtorch.
+    if (b == 0) detail::throw_error<Error>("remainder", "ZeroDivisionError");
+    if constexpr (std::is_signed_v<T>) {
+      if (b == -1) return 0;  // INT_MIN % -1 overflows
+    }
     T r = a % b;
     if (r != 0 && ((r < 0) != (b < 0))) r += b;
     return r;

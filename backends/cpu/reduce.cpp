@@ -115,6 +115,8 @@ template <class F>
 void walk(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides, F&& f) {
   const size_t nd = sizes.size();
   if (nd == 0) { f(int64_t(0)); return; }
+  for (int64_t s : sizes)
+    if (s == 0) return;  // an empty box has no index (not even offset 0)
   std::vector<int64_t> idx(nd, 0);
   int64_t off = 0;
   for (;;) {

@@ -40,7 +40,24 @@ Tensor& inplace(Tensor& self, const char* name, std::initializer_list<const Tens
   for (const Tensor* t : others) rec = rec || (t->defined() && t->requires_grad());
   rec = rec && autograd::GradMode::is_enabled();
   if (rec) {
+    // The recorded formula may have saved self (or a view of it), whose values the copy
+    // below overwrites: backward would then fail its version check. Such a save shows up
+    // as a new reference to self or its storage; then recompute against a snapshot of
+    // self's original values (libtorch also saves a copy of the original self).
+    detail::StorageImpl* storage = self.unsafeGetTensorImpl()->storage();
+    const uint32_t impl_refs = self.use_count(), storage_refs = storage->use_count();
     Tensor r = oop();
+    if (self.use_count() > impl_refs || storage->use_count() > storage_refs) {
+      r = Tensor();
+      Tensor original = self;
+      struct Restore {
+        Tensor& slot;
+        Tensor& original;
+        ~Restore() { slot = original; }
+      } restore{self, original};
+      self = original.clone();  // oop() reads self through the same handle
+      r = oop();
+    }
     {
       autograd::NoGradGuard ng;
       EMBER_CHECK(r.sizes() == self.sizes(), ShapeError, name, "output with shape ", self.sizes(),
