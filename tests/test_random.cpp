@@ -2,6 +2,7 @@
 // determinism under manual_seed, and loose statistics of each distribution.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "backends/common/philox.h"
@@ -105,6 +106,15 @@ TEST_CASE("random: randint covers [low, high) evenly", "[random]") {
   CHECK(h.dtype() == kInt);
   for (int64_t x : ivalues(h)) CHECK((x >= 0 && x < 4));
   CHECK(randint(5, {2}, dtype(kFloat)).dtype() == kFloat);
+  // Wide ranges: values are exact int64 (not rounded through double) and within bounds.
+  const int64_t big = std::numeric_limits<int64_t>::max();
+  for (int64_t x : ivalues(randint(0, big, {1000}))) REQUIRE((x >= 0 && x < big));
+  bool odd = false;
+  for (int64_t x : ivalues(randint(0, big, {64}))) odd = odd || (x % 2 != 0);
+  CHECK(odd);  // doubles above 2^53 are all even
+  const int64_t small = std::numeric_limits<int64_t>::min();
+  for (int64_t x : ivalues(randint(small, big, {1000}))) CHECK(x < big);
+  for (int64_t x : ivalues(randint(small, small + (int64_t(1) << 40), {100}))) CHECK(x >= small);
   REQUIRE_EMBER_ERROR(randint(3, 3, {2}), Error, "randint", "from=3", "to=3");
 }
 
