@@ -308,3 +308,28 @@ TEST_CASE("elementwise: clamp", "[elementwise]") {
   REQUIRE_EMBER_ERROR(x.clamp(), Error, "clamp", "At least one of 'min' or 'max'");
   REQUIRE_EMBER_ERROR(tensor({true}).clamp(0), DTypeError, "clamp", "Bool");
 }
+
+TEST_CASE("elementwise: integer arithmetic wraps around like libtorch", "[elementwise]") {
+  // Two's-complement wrap-around (what libtorch's kernels produce), without relying on
+  // undefined signed overflow in ember's kernels.
+  const int64_t mx = std::numeric_limits<int64_t>::max(), mn = std::numeric_limits<int64_t>::min();
+  CHECK(ivalues(tensor({mx}) + 1) == I{mn});
+  CHECK(ivalues(tensor({mn}) - 1) == I{mx});
+  CHECK(ivalues(tensor({mn}) - tensor({1}) * 2) == I{mx - 1});
+  CHECK(ivalues(add(tensor({mx}), tensor({mx}), 2)) == I{mx - 2});  // mx + 2 * mx = 3 * mx
+  CHECK(ivalues(-tensor({mn})) == I{mn});
+  CHECK(ivalues(abs(tensor({mn}))) == I{mn});
+  CHECK(ivalues(tensor({int64_t(1) << 62}) * 4) == I{0});
+  CHECK(ivalues(square(tensor({int64_t(1) << 32}))) == I{0});
+  CHECK(ivalues(pow(tensor({2}), 62)) == I{int64_t(1) << 62});
+  CHECK(ivalues(pow(tensor({2}), 64)) == I{0});
+  uint64_t p3 = 1;
+  for (int i = 0; i < 41; ++i) p3 *= 3;
+  CHECK(ivalues(pow(tensor({3}), 41)) == I{static_cast<int64_t>(p3)});
+  CHECK(ivalues(tensor({std::numeric_limits<int32_t>::max()}, dtype(kInt)) + 1) ==
+        I{std::numeric_limits<int32_t>::min()});
+  CHECK(ivalues(tensor({65536}, dtype(kInt)) * tensor({65536}, dtype(kInt))) == I{0});
+  CHECK(tensor({mx, int64_t(1)}).sum().item<int64_t>() == mn);
+  CHECK(ivalues(tensor({{mx, mx}, {int64_t(2), int64_t(2)}}).sum(0)) == I{mn + 1, mn + 1});
+  CHECK(ivalues(tensor({250, 10}, dtype(kByte)) + tensor({10, 250}, dtype(kByte))) == I{4, 4});
+}

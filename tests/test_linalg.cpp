@@ -173,3 +173,9 @@ TEST_CASE("linalg: addmm with beta and alpha", "[linalg]") {
   REQUIRE_EMBER_ERROR(addmm(ones({3}), m1, m2), ShapeError, "addmm", "[3]");
   REQUIRE_EMBER_ERROR(addmm(ones({2, 2}), m1, ones({3, 2})), ShapeError, "addmm", "2x2", "3x2");
 }
+
+TEST_CASE("linalg: integer products wrap around on overflow", "[linalg]") {
+  const int64_t big = int64_t(1) << 62;
+  CHECK(ivalues(mm(tensor({{big, big}}), tensor({{int64_t(2)}, {int64_t(2)}}))) == I{0});
+  CHECK(ivalues(mm(tensor({{3, 4}}, dtype(kInt)), tensor({{5}, {6}}, dtype(kInt)))) == I{39});
+}

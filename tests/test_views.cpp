@@ -249,3 +249,28 @@ TEST_CASE("views: share the version counter", "[views]") {
   CHECK(base._version() == v0 + 3);
   CHECK(values(base) == std::vector<double>(12, 0.0));
 }
+
+TEST_CASE("views: many dimensions", "[views]") {
+  // Beyond DimVector's six inline dims, and beyond what any kernel can merge away.
+  std::vector<int64_t> sz(8, 2);
+  Tensor a = arange(256).view(sz);
+  std::vector<int64_t> rev = {7, 6, 5, 4, 3, 2, 1, 0};
+  Tensor p = a.permute(rev);
+  CHECK(shape(p) == sz);
+  CHECK(p.strides().vec() == V{1, 2, 4, 8, 16, 32, 64, 128});
+  CHECK(p.contiguous().view({-1})[1].item<int64_t>() == 128);
+  CHECK(p.sum().item<int64_t>() == 255 * 128);
+  CHECK(shape(p.sum(3)) == V{2, 2, 2, 2, 2, 2, 2});
+  CHECK(shape(a.unsqueeze(4).squeeze()) == sz);
+  CHECK(ivalues(a.flatten(0, 6)[5]) == V{10, 11});
+  // 20 dims that stay separate in every kernel (a full reversal of the strides).
+  std::vector<int64_t> sz20(20, 2), rev20(20);
+  for (int i = 0; i < 20; ++i) rev20[static_cast<size_t>(i)] = 19 - i;
+  Tensor b = arange(int64_t(1) << 20).view(sz20).permute(rev20);
+  Tensor bc = b.contiguous();
+  CHECK(bc.view({-1})[1].item<int64_t>() == int64_t(1) << 19);
+  CHECK(ivalues((b + b).view({-1}).slice(0, 0, 3)) == V{0, int64_t(1) << 20, int64_t(1) << 19});
+  CHECK((b * 1).sum().item<int64_t>() == (int64_t(1) << 20) * ((int64_t(1) << 20) - 1) / 2);
+  CHECK(b.amax().item<int64_t>() == (int64_t(1) << 20) - 1);
+  CHECK(b.where(b > 5, zeros({1}, dtype(kLong))).sum().item<int64_t>() == (b * 1).sum().item<int64_t>() - 15);
+}

@@ -40,10 +40,10 @@ struct Reducer {
     switch (op) {
       case ReduceOp::Sum:
         if constexpr (std::is_same_v<T, bool>) return acc || v;
-        else return acc + v;
+        else return wrap_add(acc, v);
       case ReduceOp::Prod:
         if constexpr (std::is_same_v<T, bool>) return acc && v;
-        else return acc * v;
+        else return wrap_mul(acc, v);
       case ReduceOp::Any: return (acc != A(0) || v != A(0)) ? A(1) : A(0);
       case ReduceOp::All: return (acc != A(0) && v != A(0)) ? A(1) : A(0);
       case ReduceOp::Max:

@@ -1,8 +1,7 @@
 #pragma once
 // fmt support: fmt::format("{}", tensor) prints exactly what operator<< prints.
-#include <fmt/core.h>
+#include <fmt/format.h>  // formatter<string_view>::format is defined here, not in core.h
 
-#include <algorithm>
 #include <string>
 
 #include "ember/tensor.h"
@@ -12,14 +11,11 @@ namespace ember {
 std::string to_string(const Tensor& t);
 }  // namespace ember
 
-// Writes the text itself rather than deriving from formatter<string_view>, whose format()
-// is defined only in <fmt/format.h>: with <fmt/core.h> alone that did not link.
 template <>
-struct fmt::formatter<ember::Tensor> {
-  constexpr auto parse(fmt::format_parse_context& ctx) -> decltype(ctx.begin()) { return ctx.begin(); }
+struct fmt::formatter<ember::Tensor> : fmt::formatter<fmt::string_view> {
   template <class Ctx>
-  auto format(const ember::Tensor& t, Ctx& ctx) const -> decltype(ctx.out()) {
+  auto format(const ember::Tensor& t, Ctx& ctx) const {
     const std::string s = ember::to_string(t);
-    return std::copy(s.begin(), s.end(), ctx.out());
+    return fmt::formatter<fmt::string_view>::format(fmt::string_view(s), ctx);
   }
 };

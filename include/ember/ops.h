@@ -87,7 +87,7 @@ Tensor tensor(std::initializer_list<T> values, const TensorOptions& options = {}
 /// 2-D tensor from nested braced lists (rows must have equal length).
 template <class T>
 Tensor tensor(std::initializer_list<std::initializer_list<T>> rows, const TensorOptions& options = {}) {
-  // Bools are staged as one byte each: the data is read back as kBool.
+  // Bools are stored as one byte each (kBool's layout), numbers as double/int64.
   using S = std::conditional_t<std::is_same_v<T, bool>, uint8_t,
                                std::conditional_t<std::is_floating_point_v<T>, double, int64_t>>;
   std::vector<S> v;
