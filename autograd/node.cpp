@@ -108,8 +108,46 @@ void SavedTensor::preserve_from(const Tensor& self) {
 
 // ---- Node -------------------------------------------------------------------------
 
+namespace {
+// Dropping the last reference to a node drops its edges and saved tensors, which can
+// drop the next node, and so on: done by the destructors alone that recursion is as deep
+// as the graph is long (a 100000-op chain overflows the stack). ~Node hands what it owns
+// to this thread's queue instead, and the outermost ~Node drains the queue in a loop.
+struct ReleaseQueue {
+  std::vector<detail::intrusive_ptr<Node>> nodes;
+  std::vector<SavedTensor> saved;
+  bool draining = false;
+  ~ReleaseQueue();
+};
+thread_local bool t_release_queue_gone = false;  // trivially destructible: valid at thread exit
+ReleaseQueue::~ReleaseQueue() { t_release_queue_gone = true; }
+thread_local ReleaseQueue t_release;
+}  // namespace
+
 Node::Node() = default;
-Node::~Node() = default;
+
+Node::~Node() {
+  if (t_release_queue_gone) return;  // thread teardown: plain (recursive) release
+  ReleaseQueue& q = t_release;
+  for (Edge& e : next_edges_)
+    if (e.function) q.nodes.push_back(std::move(e.function));
+  for (SavedTensor& s : saved_)
+    if (s.defined()) q.saved.push_back(std::move(s));
+  if (q.draining) return;
+  q.draining = true;
+  while (!q.nodes.empty() || !q.saved.empty()) {
+    // Each popped item is released at the end of its block; what it owned in turn is
+    // queued by the nested ~Node, which returns at once since a drain is running.
+    if (!q.saved.empty()) {
+      SavedTensor s = std::move(q.saved.back());
+      q.saved.pop_back();
+    } else {
+      detail::intrusive_ptr<Node> n = std::move(q.nodes.back());
+      q.nodes.pop_back();
+    }
+  }
+  q.draining = false;
+}
 
 void Node::release_variables() {
   for (auto& s : saved_) s.release();

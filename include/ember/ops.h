@@ -103,10 +103,13 @@ Tensor tensor(std::initializer_list<std::initializer_list<T>> rows, const Tensor
   const int64_t sizes[2] = {r, c};
   return detail::tensor_from_data(v.data(), detail::literal_type<T>(), IntArrayRef(sizes, 2), o);
 }
-/// 1-D tensor with a copy of the vector; the dtype is the element type's.
+/// 1-D tensor with a copy of the vector; as torch::tensor, int32/int64 elements give
+/// kLong, float/double the default dtype, uint8 and bool their own type.
 template <class T>
 Tensor tensor(const std::vector<T>& values, const TensorOptions& options = {}) {
-  TensorOptions o = options.has_dtype() ? options : options.dtype(CppTypeToScalarType<T>::value);
+  constexpr ScalarType elem = CppTypeToScalarType<T>::value;
+  TensorOptions o = options;
+  if (!o.has_dtype()) o = o.dtype(std::is_floating_point_v<T> ? get_default_dtype() : elem == kInt ? kLong : elem);
   const int64_t n = static_cast<int64_t>(values.size());
   if constexpr (std::is_same_v<T, bool>) {
     std::vector<uint8_t> b(values.begin(), values.end());

@@ -5,8 +5,15 @@
 
 namespace ember {
 
-int64_t Tensor::size(int64_t d) const { return sizes()[detail::wrap_dim(d, dim(), "size")]; }
-int64_t Tensor::stride(int64_t d) const { return strides()[detail::wrap_dim(d, dim(), "stride")]; }
+int64_t Tensor::size(int64_t d) const {
+  // wrap_dim accepts dim 0 of a 0-dim tensor (for reductions); a size query must not.
+  EMBER_CHECK(dim() > 0, IndexError, "size", "dimension specified as ", d, " but tensor has no dimensions");
+  return sizes()[detail::wrap_dim(d, dim(), "size")];
+}
+int64_t Tensor::stride(int64_t d) const {
+  EMBER_CHECK(dim() > 0, IndexError, "stride", "dimension specified as ", d, " but tensor has no dimensions");
+  return strides()[detail::wrap_dim(d, dim(), "stride")];
+}
 
 TensorOptions Tensor::options() const {
   return TensorOptions().dtype(dtype()).device(device());
@@ -20,7 +27,7 @@ std::string Tensor::toString() const {
 template <class T>
 T Tensor::item() const {
   EMBER_CHECK(defined(), Error, "item", "called on an undefined tensor");
-  EMBER_CHECK(numel() == 1, Error, "item", "a Tensor with ", numel(), " elements (shape ", sizes(),
+  EMBER_CHECK(numel() == 1, ShapeError, "item", "a Tensor with ", numel(), " elements (shape ", sizes(),
               ") cannot be converted to Scalar");
   Tensor c = is_cpu() ? *this : cpu();
   Scalar s;
