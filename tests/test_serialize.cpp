@@ -124,7 +124,7 @@ TEST_CASE("serialize: archives hold values, nested archives and streams", "[seri
   out.write("double", 0.25);
   out.write("flag", true);
   out.write("name", "ember");
-  out.write("none", ember::IValue());
+  out.write("none", ember::ArchiveValue());
   out.write("ints", std::vector<int64_t>{1, 2, 3});
   out.write("doubles", std::vector<double>{0.5, 1.5});
   out.write("tensors", std::vector<Tensor>{ember::ones({1}), Tensor(), ember::zeros({2})});
@@ -136,7 +136,7 @@ TEST_CASE("serialize: archives hold values, nested archives and streams", "[seri
   ember::serialize::InputArchive in;
   in.load_from(stream);
   CHECK(in.keys().size() == 9);
-  ember::IValue v;
+  ember::ArchiveValue v;
   in.read("int", v);
   CHECK(v.toInt() == 7);
   in.read("double", v);
@@ -156,7 +156,7 @@ TEST_CASE("serialize: archives hold values, nested archives and streams", "[seri
   REQUIRE(list.size() == 3);
   CHECK_FALSE(list[1].defined());
   CHECK(list[2].equal(ember::zeros({2})));
-  require_error([&] { v.toDouble(); }, {"[ember::IValue]", "expected Double", "TensorList"});
+  require_error([&] { v.toDouble(); }, {"[ember::ArchiveValue]", "expected Double", "TensorList"});
 
   ember::serialize::InputArchive layer;
   in.read("layer", layer);

@@ -2,7 +2,7 @@
 // Saving and loading tensors, optimizers and modules (torch::save / torch::load).
 //
 // An archive is an ordered tree of named entries: tensors (parameters or buffers), small
-// values (IValue: numbers, strings, lists) and nested archives. OutputArchive collects
+// values (ArchiveValue: numbers, strings, lists) and nested archives. OutputArchive collects
 // entries and writes them to a file or stream in ember's own versioned binary format
 // (a fixed header with magic, format version, byte-order mark, sizes and a CRC-32,
 // followed by the entries; the payload may be zlib-compressed). InputArchive reads it
@@ -24,28 +24,29 @@
 
 namespace ember {
 
+/// (libtorch stores these as c10::IValue; ember::IValue is the custom-Function value type.)
 /// A value stored in an archive besides tensors and nested archives: None, bool, int,
 /// double, string, tensor, or a list of tensors, ints or doubles (the part of libtorch's
-/// IValue that optimizers and modules serialize).
-class IValue {
+/// ArchiveValue that optimizers and modules serialize).
+class ArchiveValue {
  public:
   /// None.
-  IValue() = default;
-  IValue(bool v) : v_(v) {}
+  ArchiveValue() = default;
+  ArchiveValue(bool v) : v_(v) {}
   template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
-  IValue(T v) : v_(static_cast<int64_t>(v)) {}
+  ArchiveValue(T v) : v_(static_cast<int64_t>(v)) {}
   template <class T, std::enable_if_t<std::is_floating_point_v<T>, int> = 0>
-  IValue(T v) : v_(static_cast<double>(v)) {}
-  IValue(const char* s) : v_(std::string(s)) {}
-  IValue(std::string s) : v_(std::move(s)) {}
-  IValue(Tensor t) : v_(std::move(t)) {}
-  IValue(std::vector<Tensor> v) : v_(std::move(v)) {}
-  IValue(std::vector<int64_t> v) : v_(std::move(v)) {}
-  IValue(std::vector<double> v) : v_(std::move(v)) {}
+  ArchiveValue(T v) : v_(static_cast<double>(v)) {}
+  ArchiveValue(const char* s) : v_(std::string(s)) {}
+  ArchiveValue(std::string s) : v_(std::move(s)) {}
+  ArchiveValue(Tensor t) : v_(std::move(t)) {}
+  ArchiveValue(std::vector<Tensor> v) : v_(std::move(v)) {}
+  ArchiveValue(std::vector<int64_t> v) : v_(std::move(v)) {}
+  ArchiveValue(std::vector<double> v) : v_(std::move(v)) {}
   /// None when empty, else the contained value.
   template <class T>
-  IValue(const std::optional<T>& o) {
-    if (o) *this = IValue(*o);
+  ArchiveValue(const std::optional<T>& o) {
+    if (o) *this = ArchiveValue(*o);
   }
 
   bool isNone() const { return v_.index() == 0; }
@@ -97,7 +98,7 @@ class OutputArchive final {
   OutputArchive& operator=(const OutputArchive&) = delete;
 
   /// Writes a value under `key` (a later write of the same key replaces it).
-  void write(const std::string& key, const IValue& ivalue);
+  void write(const std::string& key, const ArchiveValue& ivalue);
   /// Writes a tensor under `key`, marked as a buffer (not a parameter) when is_buffer.
   void write(const std::string& key, const Tensor& tensor, bool is_buffer = false);
   /// Writes a nested archive under `key`.
@@ -138,9 +139,9 @@ class InputArchive final {
   InputArchive& operator=(const InputArchive&) = delete;
 
   /// Reads the value under `key`; raises ember::Error when there is none.
-  void read(const std::string& key, IValue& ivalue);
+  void read(const std::string& key, ArchiveValue& ivalue);
   /// Reads the value under `key`; returns false when there is none.
-  bool try_read(const std::string& key, IValue& ivalue);
+  bool try_read(const std::string& key, ArchiveValue& ivalue);
   /// Reads the tensor under `key` into `tensor`: an undefined tensor (or one whose shape,
   /// dtype or device differ) is rebound to the loaded tensor, a matching one is
   /// overwritten in place without recording gradients. Returns false when there is none.

@@ -9,8 +9,8 @@
 
 namespace ember::optim::detail {
 
-inline IValue read_value(serialize::InputArchive& a, const char* key) {
-  IValue v;
+inline ArchiveValue read_value(serialize::InputArchive& a, const char* key) {
+  ArchiveValue v;
   a.read(key, v);
   return v;
 }
@@ -21,7 +21,7 @@ inline bool read_bool(serialize::InputArchive& a, const char* key) { return read
 /// An optional field: None (or absent) reads as nullopt.
 template <class T>
 std::optional<T> read_optional(serialize::InputArchive& a, const char* key) {
-  IValue v;
+  ArchiveValue v;
   if (!a.try_read(key, v) || v.isNone()) return std::nullopt;
   if constexpr (std::is_same_v<T, int64_t>) return v.toInt();
   else if constexpr (std::is_same_v<T, double>) return v.toDouble();
@@ -40,7 +40,7 @@ inline Tensor read_tensor(serialize::InputArchive& a, const char* key) {
 }
 
 inline void write_deque(serialize::OutputArchive& a, const char* key, const std::deque<Tensor>& d) {
-  a.write(key, IValue(std::vector<Tensor>(d.begin(), d.end())));
+  a.write(key, ArchiveValue(std::vector<Tensor>(d.begin(), d.end())));
 }
 inline std::deque<Tensor> read_deque(serialize::InputArchive& a, const char* key) {
   auto v = read_value(a, key).toTensorVector();

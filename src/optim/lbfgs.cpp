@@ -22,11 +22,11 @@ bool operator==(const LBFGSOptions& a, const LBFGSOptions& b) {
 void LBFGSOptions::serialize(serialize::OutputArchive& archive) const {
   archive.write("lr", lr());
   archive.write("max_iter", max_iter());
-  archive.write("max_eval", IValue(max_eval()));
+  archive.write("max_eval", ArchiveValue(max_eval()));
   archive.write("tolerance_grad", tolerance_grad());
   archive.write("tolerance_change", tolerance_change());
   archive.write("history_size", history_size());
-  archive.write("line_search_fn", IValue(line_search_fn()));
+  archive.write("line_search_fn", ArchiveValue(line_search_fn()));
 }
 
 void LBFGSOptions::serialize(serialize::InputArchive& archive) {
@@ -73,7 +73,7 @@ void LBFGSParamState::serialize(serialize::OutputArchive& archive) const {
   detail::write_deque(archive, "old_dirs", old_dirs());
   detail::write_deque(archive, "old_stps", old_stps());
   detail::write_deque(archive, "ro", ro());
-  if (al()) archive.write("al", IValue(*al()));
+  if (al()) archive.write("al", ArchiveValue(*al()));
 }
 
 void LBFGSParamState::serialize(serialize::InputArchive& archive) {

@@ -22,7 +22,7 @@ OutputArchive::~OutputArchive() = default;
 OutputArchive::OutputArchive(OutputArchive&&) noexcept = default;
 OutputArchive& OutputArchive::operator=(OutputArchive&&) noexcept = default;
 
-void OutputArchive::write(const std::string& key, const IValue& ivalue) {
+void OutputArchive::write(const std::string& key, const ArchiveValue& ivalue) {
   detail::Entry e;
   e.kind = detail::Entry::Kind::Value;
   e.value = ivalue;
@@ -97,7 +97,7 @@ const char* kind_name(const detail::Entry& e) {
 }
 }  // namespace
 
-bool InputArchive::try_read(const std::string& key, IValue& ivalue) {
+bool InputArchive::try_read(const std::string& key, ArchiveValue& ivalue) {
   const detail::Entry* e = root_->find(key);
   if (!e) return false;
   EMBER_CHECK(e->kind != detail::Entry::Kind::Archive, Error, "load", "'", source_, "': entry '", prefix_, key,
@@ -105,14 +105,14 @@ bool InputArchive::try_read(const std::string& key, IValue& ivalue) {
   if (e->kind == detail::Entry::Kind::Tensor) {
     Tensor t = e->tensor;
     if (device_ && t.defined() && t.device() != *device_) t = t.to(*device_);
-    ivalue = IValue(std::move(t));
+    ivalue = ArchiveValue(std::move(t));
   } else {
     ivalue = e->value;
   }
   return true;
 }
 
-void InputArchive::read(const std::string& key, IValue& ivalue) {
+void InputArchive::read(const std::string& key, ArchiveValue& ivalue) {
   EMBER_CHECK(try_read(key, ivalue), Error, "load", "'", source_, "' has no entry '", prefix_, key, "'");
 }
 

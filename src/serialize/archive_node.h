@@ -17,7 +17,7 @@ struct Entry {
   Kind kind = Kind::Value;
   Tensor tensor;
   bool is_buffer = false;
-  IValue value;
+  ArchiveValue value;
   std::shared_ptr<ArchiveNode> archive;
 };
 

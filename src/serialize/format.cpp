@@ -69,7 +69,7 @@ class Writer {
       else pod<T>(x);
     }
   }
-  void value(const IValue& v) {
+  void value(const ArchiveValue& v) {
     pod<uint8_t>(static_cast<uint8_t>(v.storage().index()));
     std::visit(
         [this](const auto& x) {
@@ -183,18 +183,18 @@ class Reader {
     }
     return v;
   }
-  IValue value() {
+  ArchiveValue value() {
     uint8_t tag = pod<uint8_t>("a value");
     switch (tag) {
-      case 0: return IValue();
-      case 1: return IValue(pod<uint8_t>("a bool") != 0);
-      case 2: return IValue(pod<int64_t>("an int"));
-      case 3: return IValue(pod<double>("a double"));
-      case 4: return IValue(str("a string"));
-      case 5: return IValue(tensor());
-      case 6: return IValue(list<Tensor>("a tensor list"));
-      case 7: return IValue(list<int64_t>("an int list"));
-      case 8: return IValue(list<double>("a double list"));
+      case 0: return ArchiveValue();
+      case 1: return ArchiveValue(pod<uint8_t>("a bool") != 0);
+      case 2: return ArchiveValue(pod<int64_t>("an int"));
+      case 3: return ArchiveValue(pod<double>("a double"));
+      case 4: return ArchiveValue(str("a string"));
+      case 5: return ArchiveValue(tensor());
+      case 6: return ArchiveValue(list<Tensor>("a tensor list"));
+      case 7: return ArchiveValue(list<int64_t>("an int list"));
+      case 8: return ArchiveValue(list<double>("a double list"));
       default: corrupt(::ember::detail::concat("unknown value tag ", int(tag)));
     }
   }

@@ -42,13 +42,13 @@ void serialize(serialize::InputArchive& archive, Optimizer::StateMap& state) {
 
 template <typename DerivedOptimizerParamOptions>
 void serialize(serialize::OutputArchive& archive, const std::vector<OptimizerParamGroup>& param_groups) {
-  archive.write("size", IValue(static_cast<int64_t>(param_groups.size())));
+  archive.write("size", ArchiveValue(static_cast<int64_t>(param_groups.size())));
   for (size_t i = 0; i < param_groups.size(); ++i) {
     serialize::OutputArchive group_archive;
     const auto& params = param_groups[i].params();
-    group_archive.write("params/size", IValue(static_cast<int64_t>(params.size())));
+    group_archive.write("params/size", ArchiveValue(static_cast<int64_t>(params.size())));
     for (size_t j = 0; j < params.size(); ++j)
-      group_archive.write("params/" + std::to_string(j), IValue(state_key(params[j])));
+      group_archive.write("params/" + std::to_string(j), ArchiveValue(state_key(params[j])));
     serialize::OutputArchive options_archive;
     static_cast<const DerivedOptimizerParamOptions&>(param_groups[i].options()).serialize(options_archive);
     group_archive.write("options", options_archive);
@@ -60,16 +60,16 @@ using SavedParamGroups = std::vector<std::pair<std::vector<std::string>, std::un
 
 template <typename DerivedOptimizerParamOptions>
 void serialize(serialize::InputArchive& archive, SavedParamGroups& param_groups) {
-  IValue size;
+  ArchiveValue size;
   archive.read("size", size);
   for (int64_t i = 0; i < size.toInt(); ++i) {
     serialize::InputArchive group_archive;
     archive.read(std::to_string(i), group_archive);
-    IValue n;
+    ArchiveValue n;
     group_archive.read("params/size", n);
     std::vector<std::string> keys;
     for (int64_t j = 0; j < n.toInt(); ++j) {
-      IValue key;
+      ArchiveValue key;
       group_archive.read("params/" + std::to_string(j), key);
       keys.push_back(key.toStringRef());
     }
@@ -86,7 +86,7 @@ void serialize(serialize::InputArchive& archive, SavedParamGroups& param_groups)
 /// Writes the optimizer's param groups (with options) and per-parameter state.
 template <typename DerivedOptimizerParamState, typename DerivedOptimizerParamOptions>
 void serialize(serialize::OutputArchive& archive, const Optimizer& optimizer) {
-  archive.write("optimizer_version", IValue(detail::kOptimizerFormatVersion));
+  archive.write("optimizer_version", ArchiveValue(detail::kOptimizerFormatVersion));
   serialize::OutputArchive state_archive;
   detail::serialize<DerivedOptimizerParamState>(state_archive, optimizer.state());
   archive.write("state", state_archive);
@@ -98,7 +98,7 @@ void serialize(serialize::OutputArchive& archive, const Optimizer& optimizer) {
 /// Restores param group options and per-parameter state written by the overload above.
 template <typename DerivedOptimizerParamState, typename DerivedOptimizerParamOptions>
 void serialize(serialize::InputArchive& archive, Optimizer& optimizer) {
-  IValue version;
+  ArchiveValue version;
   archive.read("optimizer_version", version);
   EMBER_CHECK(version.toInt() == detail::kOptimizerFormatVersion, Error, "optim::load",
               "optimizer state format version ", version.toInt(), " is not supported (expected ",
