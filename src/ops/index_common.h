@@ -1,6 +1,7 @@
 #pragma once
 // Plumbing shared by the joining and indexing front-ends: kernel operands over explicit
 // geometry, index dtype checks, and recording nodes with a variable number of inputs.
+#include "autograd/anomaly.h"
 #include <source_location>
 #include <sstream>
 #include <vector>
@@ -59,10 +60,9 @@ autograd::FnNode<F>* record_list(const char* name, TensorList inputs, F fn,
   edges.reserve(inputs.size());
   for (const Tensor& t : inputs) edges.push_back(autograd::gradient_edge(t));
   if (autograd::AnomalyMode::is_enabled()) {
-    node->set_forward_location(loc);
-    std::ostringstream os;
-    for (size_t i = 0; i < inputs.size(); ++i) os << (i ? ", " : "") << inputs[i].sizes();
-    node->forward_shapes = os.str();
+    std::vector<const Tensor*> ptrs;
+    for (const Tensor& t : inputs) ptrs.push_back(&t);
+    autograd::record_anomaly_metadata(*node, ptrs.data(), ptrs.size(), loc);
   }
   return node;
 }
