@@ -18,7 +18,7 @@ inline ember::Tensor inp(std::vector<int64_t> shape, int seed, ember::ScalarType
   for (int64_t s : shape) n *= s;
   std::vector<double> v(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = double((i * 37 + seed * 11) % 101) / 50.0 - 1.0;
-  return ember::tensor(v).reshape(shape).to(dt);
+  return ember::tensor(v, ember::kDouble).reshape(shape).to(dt);
 }
 
 struct Ref {

@@ -23,7 +23,7 @@ inline Tensor seq(std::vector<int64_t> shape, double seed, ember::ScalarType dt 
   for (int64_t s : shape) n *= s;
   std::vector<double> v(static_cast<size_t>(n));
   for (int64_t k = 0; k < n; ++k) v[static_cast<size_t>(k)] = std::sin(static_cast<double>(k) * 0.37 + seed) * 2.0;
-  return ember::tensor(v).reshape(shape).to(dt);
+  return ember::tensor(v, ember::kDouble).reshape(shape).to(dt);
 }
 
 /// The activation test input (also used by the reference program).
