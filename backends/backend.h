@@ -93,6 +93,31 @@ class Backend {
   virtual void random(Distribution dist, const TensorArg& out, double a, double b, Generator& gen);
   /// out = bernoulli(p) elementwise with per-element probabilities p (same sizes).
   virtual void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen);
+
+  // ---- activation and softmax kernels (backends/cpu/activation.cpp, softmax.cpp) -----
+  /// Pointwise activations of floating tensors; parameters in ActivationParams:
+  /// LeakyRelu a = slope; Elu a = alpha * scale (negative coefficient), b = scale,
+  /// c = input_scale; Softplus a = beta, b = threshold; Hardtanh a = min, b = max.
+  enum class ActivationOp : uint8_t {
+    Gelu, GeluTanh, Silu, Mish, LeakyRelu, Elu, Softplus, Hardtanh, Hardsigmoid, Hardswish,
+    LogSigmoid, Softsign,
+  };
+  struct ActivationParams {
+    double a = 0, b = 0, c = 0;
+  };
+  /// out = op(in); in and out have the same sizes and dtype.
+  virtual void activation(ActivationOp op, const TensorArg& in, const TensorArg& out,
+                          const ActivationParams& params);
+  /// grad_in = grad * op'(in), all of the same sizes and dtype.
+  virtual void activation_backward(ActivationOp op, const TensorArg& grad, const TensorArg& in,
+                                   const TensorArg& grad_in, const ActivationParams& params);
+  /// out = softmax (or log_softmax when `log`) of `in` along dim; contiguous operands.
+  virtual void softmax(const TensorArg& in, int dim, bool log, const TensorArg& out);
+  /// Gradient of softmax / log_softmax from its output `out`; contiguous operands.
+  virtual void softmax_backward(const TensorArg& grad, const TensorArg& out, int dim, bool log,
+                                const TensorArg& grad_in);
+  /// out = log(sum(exp(in))) along dim (out has size 1 there); contiguous operands.
+  virtual void logsumexp(const TensorArg& in, int dim, const TensorArg& out);
   virtual void synchronize() {}
 
   // ---- indexing kernels (backends/cpu/index.cpp) ------------------------------------

@@ -19,6 +19,15 @@ class CpuBackend final : public Backend {
   void reduce(ReduceOp op, const TensorArg& in, const TensorArg& out) override;
   void arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const TensorArg& out) override;
   void gemm(const GemmArgs& args) override;
+  // activation and softmax kernels (activation.cpp, softmax.cpp)
+  void activation(ActivationOp op, const TensorArg& in, const TensorArg& out,
+                  const ActivationParams& params) override;
+  void activation_backward(ActivationOp op, const TensorArg& grad, const TensorArg& in,
+                           const TensorArg& grad_in, const ActivationParams& params) override;
+  void softmax(const TensorArg& in, int dim, bool log, const TensorArg& out) override;
+  void softmax_backward(const TensorArg& grad, const TensorArg& out, int dim, bool log,
+                        const TensorArg& grad_in) override;
+  void logsumexp(const TensorArg& in, int dim, const TensorArg& out) override;
   void random(Distribution dist, const TensorArg& out, double a, double b, Generator& gen) override;
   void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen) override;
 

@@ -252,6 +252,12 @@ class Tensor {
   Tensor outer(const Tensor& vec2) const;
 
   // ---- activations and softmax (src/ops/activation.cpp, softmax.cpp) -----------
+  /// softmax along dim (ember::softmax).
+  Tensor softmax(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  /// log_softmax along dim (ember::log_softmax).
+  Tensor log_softmax(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  /// log(sum(exp(x))) over dims (ember::logsumexp).
+  Tensor logsumexp(IntArrayRef dim, bool keepdim = false) const;
 
   // ---- joining and rearranging (src/ops/join.cpp) -------------------------------
   Tensor flip(IntArrayRef dims) const;
@@ -330,6 +336,13 @@ class Tensor {
   // ---- reductions and scans (src/ops/scan.cpp, sort.cpp) --------------------------
 
   // ---- normalization, dropout, losses (src/ops/norm.cpp, dropout.cpp, loss.cpp) ---
+  // (linear algebra extras, src/ops/linalg_extra.cpp)
+  /// beta * self + alpha * (batch1 @ batch2) (ember::baddbmm).
+  Tensor baddbmm(const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1, const Scalar& alpha = 1) const;
+  /// In-place baddbmm.
+  Tensor& baddbmm_(const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1, const Scalar& alpha = 1);
+  /// Cross product along dim (ember::cross).
+  Tensor cross(const Tensor& other, std::optional<int64_t> dim = std::nullopt) const;
 
   // ---- operators --------------------------------------------------------------
   Tensor operator-() const;
