@@ -8,5 +8,6 @@
 #include "ember/nn/modules/container/sequential.h"
 #include "ember/nn/modules/functional.h"
 #include "ember/nn/modules/linear.h"
+#include "ember/nn/modules/rnn.h"
 #include "ember/nn/pimpl.h"
 #include "ember/nn/utils.h"
