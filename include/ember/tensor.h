@@ -13,6 +13,7 @@
 #include "ember/array_ref.h"
 #include "ember/detail/tensor_impl.h"
 #include "ember/errors.h"
+#include "ember/optional_array_ref.h"
 #include "ember/options.h"
 #include "ember/scalar.h"
 
@@ -252,6 +253,12 @@ class Tensor {
   Tensor outer(const Tensor& vec2) const;
 
   // ---- activations and softmax (src/ops/activation.cpp, softmax.cpp) -----------
+  /// softmax along dim (ember::softmax).
+  Tensor softmax(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  /// log_softmax along dim (ember::log_softmax).
+  Tensor log_softmax(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  /// log(sum(exp(x))) over dims (ember::logsumexp).
+  Tensor logsumexp(IntArrayRef dim, bool keepdim = false) const;
 
   // ---- joining and rearranging (src/ops/join.cpp) -------------------------------
   Tensor flip(IntArrayRef dims) const;
@@ -328,8 +335,43 @@ class Tensor {
   Tensor operator[](const Tensor& index) const;
 
   // ---- reductions and scans (src/ops/scan.cpp, sort.cpp) --------------------------
+  Tensor prod(std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor prod(int64_t dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor cumsum(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor cumprod(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor logcumsumexp(int64_t dim) const;
+  Tensor var(bool unbiased = true) const;
+  Tensor var(OptionalIntArrayRef dim, bool unbiased = true, bool keepdim = false) const;
+  Tensor var(OptionalIntArrayRef dim, std::optional<int64_t> correction, bool keepdim = false) const;
+  /// Variance over one dim: `t.var(0)` means dim 0 (as libtorch).
+  Tensor var(int dim) const;
+  Tensor std(bool unbiased = true) const;
+  Tensor std(OptionalIntArrayRef dim, bool unbiased = true, bool keepdim = false) const;
+  Tensor std(OptionalIntArrayRef dim, std::optional<int64_t> correction, bool keepdim = false) const;
+  /// Standard deviation over one dim: `t.std(0)` means dim 0 (as libtorch).
+  Tensor std(int dim) const;
+  Tensor norm(const std::optional<Scalar>& p, ScalarType dtype) const;
+  Tensor norm(const Scalar& p = 2) const;
+  Tensor norm(const std::optional<Scalar>& p, IntArrayRef dim, bool keepdim, ScalarType dtype) const;
+  Tensor norm(const std::optional<Scalar>& p, IntArrayRef dim, bool keepdim = false) const;
+  ::std::tuple<Tensor, Tensor> sort(int64_t dim = -1, bool descending = false) const;
+  ::std::tuple<Tensor, Tensor> sort(::std::optional<bool> stable, int64_t dim = -1, bool descending = false) const;
+  Tensor argsort(int64_t dim = -1, bool descending = false) const;
+  Tensor argsort(bool stable, int64_t dim = -1, bool descending = false) const;
+  ::std::tuple<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
+  ::std::tuple<Tensor, Tensor> kthvalue(int64_t k, int64_t dim = -1, bool keepdim = false) const;
+  Tensor median() const;
+  ::std::tuple<Tensor, Tensor> median(int64_t dim, bool keepdim = false) const;
+  ::std::tuple<Tensor, Tensor> mode(int64_t dim = -1, bool keepdim = false) const;
 
   // ---- normalization, dropout, losses (src/ops/norm.cpp, dropout.cpp, loss.cpp) ---
+  // (linear algebra extras, src/ops/linalg_extra.cpp)
+  /// beta * self + alpha * (batch1 @ batch2) (ember::baddbmm).
+  Tensor baddbmm(const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1, const Scalar& alpha = 1) const;
+  /// In-place baddbmm.
+  Tensor& baddbmm_(const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1, const Scalar& alpha = 1);
+  /// Cross product along dim (ember::cross).
+  Tensor cross(const Tensor& other, std::optional<int64_t> dim = std::nullopt) const;
 
   // ---- operators --------------------------------------------------------------
   Tensor operator-() const;
