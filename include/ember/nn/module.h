@@ -11,6 +11,11 @@
 #include "ember/ordered_dict.h"
 #include "ember/tensor.h"
 
+namespace ember::serialize {
+class OutputArchive;
+class InputArchive;
+}  // namespace ember::serialize
+
 namespace ember::nn {
 
 template <class Contained>
@@ -84,6 +89,11 @@ class Module : public std::enable_shared_from_this<Module> {
   /// Prints "Name" (modules override it to show their options).
   virtual void pretty_print(std::ostream& stream) const;
   virtual bool is_serializable() const { return true; }
+  /// Writes parameters, buffers (marked as such) and children (as nested archives).
+  virtual void save(serialize::OutputArchive& archive) const;
+  /// Reads what save() wrote into the existing parameters and buffers, in place; a missing
+  /// key or a shape mismatch raises ember::Error naming it.
+  virtual void load(serialize::InputArchive& archive);
 
   /// Registers a parameter (requires_grad set as given); returns the stored tensor.
   Tensor& register_parameter(std::string name, Tensor tensor, bool requires_grad = true);
@@ -140,6 +150,19 @@ class Module : public std::enable_shared_from_this<Module> {
   };
   std::shared_ptr<Hooks> hooks_;
 };
+
+/// Serializes a module (torch::save(module, path) goes through these).
+template <class M, std::enable_if_t<std::is_base_of_v<Module, M>, int> = 0>
+serialize::OutputArchive& operator<<(serialize::OutputArchive& archive, const std::shared_ptr<M>& module) {
+  module->save(archive);
+  return archive;
+}
+/// Deserializes into an existing module of the same structure.
+template <class M, std::enable_if_t<std::is_base_of_v<Module, M>, int> = 0>
+serialize::InputArchive& operator>>(serialize::InputArchive& archive, const std::shared_ptr<M>& module) {
+  module->load(archive);
+  return archive;
+}
 
 /// Prints the module tree like libtorch: "Net(\n  (fc1): ember::nn::Linear(...)\n)".
 std::ostream& operator<<(std::ostream& stream, const Module& module);

@@ -7,6 +7,11 @@
 
 #include "ember/errors.h"
 
+namespace ember::serialize {
+class OutputArchive;
+class InputArchive;
+}  // namespace ember::serialize
+
 namespace ember::nn {
 
 /// Holds a std::shared_ptr<Contained>; `holder->x` reaches the module and
@@ -67,6 +72,19 @@ class ModuleHolder {
 template <class C>
 std::ostream& operator<<(std::ostream& stream, const ModuleHolder<C>& module) {
   return stream << *module;
+}
+
+/// Serializes the held module (torch::save(holder, path)).
+template <class C>
+serialize::OutputArchive& operator<<(serialize::OutputArchive& archive, const ModuleHolder<C>& module) {
+  module.ptr()->save(archive);
+  return archive;
+}
+/// Deserializes into the held module (torch::load(holder, path)).
+template <class C>
+serialize::InputArchive& operator>>(serialize::InputArchive& archive, ModuleHolder<C>& module) {
+  module.ptr()->load(archive);
+  return archive;
 }
 
 }  // namespace ember::nn
