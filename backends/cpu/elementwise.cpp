@@ -7,6 +7,8 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
+#include "backends/cpu/parallel.h"
+#include "backends/cpu/vec_math.h"
 #include "ember/errors.h"
 
 namespace ember::backend::cpu {
@@ -92,9 +94,54 @@ T int_pow(T base, T exp) {
   return result;
 }
 
+
+// How an operand of out's sizes runs over out's elements: 1 when contiguous (row-major
+// over the dims of size > 1), 0 when one value broadcast to all (strides 0), -1 otherwise.
+int flat_kind(const TensorArg& t, const TensorArg& out) {
+  if (t.ndim != out.ndim) return t.numel == 1 ? 0 : -1;
+  bool zero = true, contig = true;
+  int64_t expected = 1;
+  for (int d = t.ndim - 1; d >= 0; --d) {
+    if (t.sizes[d] != out.sizes[d]) return -1;
+    if (t.sizes[d] == 1) continue;
+    if (t.strides[d] != 0) zero = false;
+    if (t.strides[d] != expected) contig = false;
+    expected *= t.sizes[d];
+  }
+  return contig ? 1 : zero ? 0 : -1;
+}
+
+// Splits a large elementwise kernel over the thread pool when every operand is flat (see
+// flat_kind): body gets 1-D operands for one chunk. Returns false (nothing done) when the
+// kernel should run whole.
+template <size_t N, class Body>
+bool split_flat(const std::array<const TensorArg*, N>& ops, Body&& body) {
+  const TensorArg& out = *ops[0];
+  const int64_t n = out.numel;
+  if (n < 2 * kParallelGrain || parallel_threads() <= 1) return false;
+  std::array<int64_t, N> stride;
+  for (size_t k = 0; k < N; ++k) {
+    const int kind = flat_kind(*ops[k], out);
+    if (kind < 0 || (k == 0 && kind != 1)) return false;
+    stride[k] = kind;
+  }
+  parallel_for(0, n, kParallelGrain, [&](int64_t b, int64_t e) {
+    const int64_t len = e - b;
+    std::array<TensorArg, N> part;
+    for (size_t k = 0; k < N; ++k) {
+      const TensorArg& t = *ops[k];
+      char* base = static_cast<char*>(t.data) + stride[k] * b * static_cast<int64_t>(element_size(t.dtype));
+      part[k] = TensorArg{base, t.dtype, 1, &len, &stride[k], len, stride[k] == 1};
+    }
+    body(part);
+  });
+  return true;
+}
+
 }  // namespace
 
 void CpuBackend::copy(const TensorArg& src, const TensorArg& dst) {
+  if (split_flat<2>({&dst, &src}, [&](const std::array<TensorArg, 2>& p) { copy(p[1], p[0]); })) return;
   dispatch_dtype(dst.dtype, "copy_", [&](auto d) {
     using D = decltype(d);
     dispatch_dtype(src.dtype, "copy_", [&](auto s) {
@@ -131,6 +178,7 @@ void CpuBackend::fill_range(const TensorArg& dst, double start, double step) {
 }
 
 void CpuBackend::unary(UnaryOp op, const TensorArg& in, const TensorArg& out, UnaryParams prm) {
+  if (split_flat<2>({&out, &in}, [&](const std::array<TensorArg, 2>& p) { unary(op, p[1], p[0], prm); })) return;
   switch (op) {
     case UnaryOp::LogicalNot:
     case UnaryOp::IsNan:
@@ -192,7 +240,8 @@ void CpuBackend::unary(UnaryOp op, const TensorArg& in, const TensorArg& out, Un
     }
     if constexpr (is_float_v<T>) {
       switch (op) {
-        case UnaryOp::Exp: return run([](T v) { return std::exp(v); });
+        // exp, tanh and sigmoid of float go through vec_math's vectorisable forms.
+        case UnaryOp::Exp: return run([](T v) { return vec::exp_of(v); });
         case UnaryOp::Log: return run([](T v) { return std::log(v); });
         case UnaryOp::Log1p: return run([](T v) { return std::log1p(v); });
         case UnaryOp::Expm1: return run([](T v) { return std::expm1(v); });
@@ -201,8 +250,8 @@ void CpuBackend::unary(UnaryOp op, const TensorArg& in, const TensorArg& out, Un
         case UnaryOp::Sin: return run([](T v) { return std::sin(v); });
         case UnaryOp::Cos: return run([](T v) { return std::cos(v); });
         case UnaryOp::Tan: return run([](T v) { return std::tan(v); });
-        case UnaryOp::Tanh: return run([](T v) { return std::tanh(v); });
-        case UnaryOp::Sigmoid: return run([](T v) { return T(1) / (T(1) + std::exp(-v)); });
+        case UnaryOp::Tanh: return run([](T v) { return vec::tanh_of(v); });
+        case UnaryOp::Sigmoid: return run([](T v) { return T(1) / (T(1) + vec::exp_of(-v)); });
         case UnaryOp::Reciprocal: return run([](T v) { return T(1) / v; });
         case UnaryOp::Floor: return run([](T v) { return std::floor(v); });
         case UnaryOp::Ceil: return run([](T v) { return std::ceil(v); });
@@ -221,6 +270,9 @@ void CpuBackend::unary(UnaryOp op, const TensorArg& in, const TensorArg& out, Un
 
 void CpuBackend::binary(BinaryOp op, const TensorArg& a, const TensorArg& b, const TensorArg& out,
                         const Scalar& alpha) {
+  if (split_flat<3>({&out, &a, &b},
+                    [&](const std::array<TensorArg, 3>& p) { binary(op, p[1], p[2], p[0], alpha); }))
+    return;
   const bool to_bool = op >= BinaryOp::Eq && op <= BinaryOp::LogicalXor;
   dispatch_dtype(a.dtype, "binary", [&](auto t) {
     using T = decltype(t);

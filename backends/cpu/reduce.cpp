@@ -1,6 +1,7 @@
 // CPU reductions. `out` has `in`'s rank with size 1 on every reduced dim. Three shapes of
 // loop: reduced dims innermost and contiguous (one dot-like pass per output), kept dim
 // innermost and contiguous (rows accumulated into a vector), and the general strided walk.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -8,6 +9,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
+#include "backends/cpu/parallel.h"
 #include "ember/errors.h"
 
 namespace ember::backend::cpu {
@@ -59,23 +61,58 @@ struct Reducer {
 
 // Sum of a contiguous float run: blocked lane accumulators in T (vectorisable) folded
 // into a double per block, so error stays at the block's scale.
+constexpr int64_t kSumBlock = 4096;
+
+template <class T>
+T block_sum(const T* p, int64_t n) {
+  constexpr int L = 16;
+  T lanes[L] = {};
+  int64_t i = 0;
+  for (; i + L <= n; i += L)
+    for (int l = 0; l < L; ++l) lanes[l] += p[i + l];
+  T tail = 0;
+  for (; i < n; ++i) tail += p[i];
+  T s = tail;
+  for (int l = 0; l < L; ++l) s += lanes[l];
+  return s;
+}
+
 template <class T>
 double sum_contiguous(const T* p, int64_t n) {
-  constexpr int L = 16;
-  constexpr int64_t kBlock = 4096;
   double total = 0;
-  for (int64_t b = 0; b < n; b += kBlock) {
-    const int64_t e = std::min(n, b + kBlock);
-    T lanes[L] = {};
-    int64_t i = b;
-    for (; i + L <= e; i += L)
-      for (int l = 0; l < L; ++l) lanes[l] += p[i + l];
-    T tail = 0;
-    for (; i < e; ++i) tail += p[i];
-    T s = tail;
-    for (int l = 0; l < L; ++l) s += lanes[l];
-    total += static_cast<double>(s);
-  }
+  for (int64_t b = 0; b < n; b += kSumBlock)
+    total += static_cast<double>(block_sum(p + b, std::min(kSumBlock, n - b)));
+  return total;
+}
+
+// Product of a contiguous run in double lanes (vectorisable; a combine per element through
+// the op switch is not).
+template <class T>
+double prod_contiguous(const T* p, int64_t n) {
+  constexpr int L = 8;
+  double lanes[L] = {1, 1, 1, 1, 1, 1, 1, 1};
+  int64_t i = 0;
+  for (; i + L <= n; i += L)
+    for (int l = 0; l < L; ++l) lanes[l] *= static_cast<double>(p[i + l]);
+  double r = 1;
+  for (; i < n; ++i) r *= static_cast<double>(p[i]);
+  for (int l = 0; l < L; ++l) r *= lanes[l];
+  return r;
+}
+
+// sum_contiguous over the thread pool: the same blocks, folded in the same order, so the
+// result is the one a single thread gets, bit for bit.
+template <class T>
+double sum_contiguous_parallel(const T* p, int64_t n) {
+  const int64_t blocks = (n + kSumBlock - 1) / kSumBlock;
+  std::vector<double> partial(static_cast<size_t>(blocks));
+  parallel_for(0, blocks, std::max<int64_t>(1, kParallelGrain / kSumBlock), [&](int64_t b, int64_t e) {
+    for (int64_t k = b; k < e; ++k)
+      partial[static_cast<size_t>(k)] =
+          static_cast<double>(block_sum(p + k * kSumBlock, std::min(kSumBlock, n - k * kSumBlock)));
+  });
+  double total = 0;
+  for (double v : partial) total += v;
   return total;
 }
 
@@ -143,6 +180,15 @@ void reduce_typed(ReduceOp op, const TensorArg& in, const TensorArg& out) {
          [&](int64_t o) { dst[o] = static_cast<T>(r.identity()); });
     return;
   }
+  if constexpr (std::is_floating_point_v<T>) {
+    if (op == ReduceOp::Sum && in.contiguous && out.numel == 1 && in.numel >= 2 * kParallelGrain &&
+        parallel_threads() > 1) {
+      A acc = r.identity();
+      acc += sum_contiguous_parallel(src, in.numel);
+      dst[0] = static_cast<T>(acc);
+      return;
+    }
+  }
   Geometry g = split_dims(in, out);
   const bool inner_contig = !g.red_sizes.empty() && g.red_strides.back() == 1;
   const bool kept_inner = !g.kept_sizes.empty() && g.kept_in_strides.back() == 1 &&
@@ -192,6 +238,7 @@ void reduce_typed(ReduceOp op, const TensorArg& in, const TensorArg& out) {
         acc = r.combine(acc, static_cast<A>(*p));
       } else if constexpr (std::is_floating_point_v<T>) {
         if (op == ReduceOp::Sum) { acc += sum_contiguous(p, inner_n); return; }
+        if (op == ReduceOp::Prod) { acc *= prod_contiguous(p, inner_n); return; }
         for (int64_t j = 0; j < inner_n; ++j) acc = r.combine(acc, static_cast<A>(p[j]));
       } else {
         for (int64_t j = 0; j < inner_n; ++j) acc = r.combine(acc, static_cast<A>(p[j]));

@@ -7,6 +7,7 @@
 #include "ember/dtype.h"
 #include "ember/errors.h"
 #include "ember/fmt.h"
+#include "ember/memory.h"
 #include "ember/nn.h"
 #include "ember/ops.h"
 #include "ember/optim.h"

@@ -37,6 +37,8 @@ void check_sub_bool(const Tensor& a, const Tensor& b, const char* name) {
 // ---- recorders: one formula per op, shared by tensor, scalar and in-place forms ----
 
 void record_add(Tensor& out, const Tensor& a, const Tensor& b, const Scalar& alpha, bool is_sub) {
+  // The formula's captures are built before record() decides: skip them when not recording.
+  if (!autograd::any_requires_grad({&a, &b})) return;
   if (auto* n = autograd::record(is_sub ? "SubBackward0" : "AddBackward0", {&a, &b},
                                  [as = DimVector(a.sizes()), bs = DimVector(b.sizes()), alpha, is_sub](Node& n, variable_list& g) {
                                    variable_list r(2);
@@ -53,6 +55,7 @@ void record_add(Tensor& out, const Tensor& a, const Tensor& b, const Scalar& alp
 // mul and div save an input only when the other input's gradient needs it, as libtorch:
 // x.mul_(2) on a non-leaf then keeps no reference to the x it overwrites.
 void record_mul(Tensor& out, const Tensor& a, const Tensor& b) {
+  if (!autograd::any_requires_grad({&a, &b})) return;
   if (auto* n = autograd::record("MulBackward0", {&a, &b},
                                  [as = DimVector(a.sizes()), bs = DimVector(b.sizes())](Node& n, variable_list& g) {
                                    variable_list r(2);
@@ -67,6 +70,7 @@ void record_mul(Tensor& out, const Tensor& a, const Tensor& b) {
 }
 
 void record_div(Tensor& out, const Tensor& a, const Tensor& b) {
+  if (!autograd::any_requires_grad({&a, &b})) return;
   if (auto* n = autograd::record("DivBackward0", {&a, &b},
                                  [as = DimVector(a.sizes()), bs = DimVector(b.sizes())](Node& n, variable_list& g) {
                                    variable_list r(2);

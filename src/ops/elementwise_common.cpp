@@ -88,10 +88,18 @@ std::vector<int64_t> broadcast_shape(const Tensor& a, const Tensor& b, const cha
 
 void binary_kernel_into(Tensor& out, BinaryOp op, const Tensor& a, const Tensor& b,
                         ScalarType compute, const Scalar& alpha, const char* name) {
-  Tensor ac = detail::cast(a, compute), bc = detail::cast(b, compute);
-  auto x = detail::broadcast_arg(ac, out.sizes());
-  auto y = detail::broadcast_arg(bc, out.sizes());
-  detail::backend_of(out).binary(op, x.arg, y.arg, detail::arg(out), alpha);
+  // References, not copies, when no cast is needed: a copy costs two atomic refcounts.
+  Tensor ac_tmp, bc_tmp;
+  const Tensor& ac = a.dtype() == compute ? a : (ac_tmp = a.to(compute));
+  const Tensor& bc = b.dtype() == compute ? b : (bc_tmp = b.to(compute));
+  auto& be = detail::backend_of(out);
+  if (ac.sizes() == out.sizes() && bc.sizes() == out.sizes()) {
+    be.binary(op, detail::arg(ac), detail::arg(bc), detail::arg(out), alpha);
+  } else {
+    auto x = detail::broadcast_arg(ac, out.sizes());
+    auto y = detail::broadcast_arg(bc, out.sizes());
+    be.binary(op, x.arg, y.arg, detail::arg(out), alpha);
+  }
   (void)name;
 }
 
@@ -100,17 +108,18 @@ Tensor binary_kernel(BinaryOp op, const Tensor& a, const Tensor& b, ScalarType c
   detail::check_defined(a, name);
   detail::check_defined(b, name, "other");
   detail::check_same_device(a, b, name);
-  std::vector<int64_t> shape = broadcast_shape(a, b, name);
-  Tensor out = detail::make_tensor(shape, out_dtype, a.device());
+  Tensor out = a.sizes() == b.sizes()
+                   ? detail::make_tensor(a.sizes(), out_dtype, a.device())
+                   : detail::make_tensor(broadcast_shape(a, b, name), out_dtype, a.device());
   binary_kernel_into(out, op, a, b, compute, alpha, name);
   return out;
 }
 
 Tensor unary_kernel(UnaryOp op, const Tensor& a, ScalarType out_dtype, backend::UnaryParams p) {
   Tensor out = detail::make_tensor(a.sizes(), out_dtype, a.device());
-  Tensor in = a;
   const bool to_bool = op >= UnaryOp::LogicalNot;
-  if (!to_bool && in.dtype() != out_dtype) in = in.to(out_dtype);
+  Tensor cast_tmp;
+  const Tensor& in = (!to_bool && a.dtype() != out_dtype) ? (cast_tmp = a.to(out_dtype)) : a;
   detail::backend_of(out).unary(op, detail::arg(in), detail::arg(out), p);
   return out;
 }

@@ -3,8 +3,8 @@
 // label smoothing), with libtorch's reductions: the weighted mean divides by the summed
 // weights of the targets that are not ignored.
 //
-// The log-probability of each target class is selected with a one-hot mask
-// (arange(C) == target), which where() and sum() differentiate.
+// The log-probability of each target class is picked with gather, whose backward
+// scatters into the picked classes.
 #include <limits>
 
 #include "ember/ops/activation.h"
@@ -78,18 +78,19 @@ NllParts nll_parts(const Tensor& self, const Tensor& target, const std::optional
 
   Tensor logp = classes_last(self);
   Tensor valid = t != ignore_index;
-  Tensor cls = arange(n_classes, TensorOptions().dtype(kLong).device(self.device()));
-  Tensor onehot = cls == t.unsqueeze(-1);
-  // An ignore_index outside [0, C) matches no class already.
-  if (ignore_index >= 0 && ignore_index < n_classes) onehot = onehot.logical_and(valid.unsqueeze(-1));
-  Tensor zero = zeros({}, self.options());
+  // Ignored targets pick class 0 (any valid class) and are zeroed afterwards; gather's
+  // backward scatters the gradient into the picked classes only.
+  Tensor safe = where(valid, t, zeros({}, t.options()));
+  Tensor picked = logp.gather(-1, safe.unsqueeze(-1)).squeeze(-1);
   NllParts parts;
   if (has_w) {
     Tensor w = detail::cast(*weight, self.dtype());
-    parts.loss = -where(onehot, logp * w, zero).sum({-1});
-    parts.weight = where(onehot, w, zero).sum({-1});
+    Tensor wt = w.index_select(0, safe.reshape({-1})).reshape(t.sizes()) * valid.to(self.dtype());
+    // where, not a product: an ignored position may pick a -inf log-probability.
+    parts.loss = -where(valid, picked * wt, zeros({}, self.options()));
+    parts.weight = wt;
   } else {
-    parts.loss = -where(onehot, logp, zero).sum({-1});
+    parts.loss = -where(valid, picked, zeros({}, self.options()));
     parts.weight = valid.to(self.dtype());
   }
   return parts;

@@ -96,28 +96,9 @@ Tensor reversed_cumsum(const Tensor& t, int64_t dim) {
 
 Tensor scatter_along(const Tensor& g, const Tensor& index, int64_t dim, IntArrayRef sizes) {
   if (sizes.empty()) return g.reshape(sizes);
-  const int64_t n = sizes[static_cast<size_t>(dim)];
-  // One-hot over the input positions: hit[.., j, i] = (index[.., j] == i), summed over j.
-  Tensor gt = g.transpose(dim, -1), it = index.transpose(dim, -1);
-  const int64_t k = gt.size(-1);
-  Tensor pos = arange(n, TensorOptions().dtype(kLong).device(g.device()));
-  // The one-hot temporary is bounded (about 4M elements) by taking the picked positions
-  // in chunks.
-  const int64_t rows = k > 0 ? gt.numel() / k : 0;
-  const int64_t chunk = std::max<int64_t>(1, (int64_t(1) << 22) / std::max<int64_t>(1, rows * n));
-  Tensor acc;
-  for (int64_t c = 0; c < k; c += chunk) {
-    const int64_t len = std::min(chunk, k - c);
-    Tensor hit = (it.narrow(-1, c, len).unsqueeze(-1) == pos).to(g.dtype());
-    Tensor part = (hit * gt.narrow(-1, c, len).unsqueeze(-1)).sum({-2});
-    acc = acc.defined() ? acc + part : part;
-  }
-  if (!acc.defined()) {
-    DimVector zs(gt.sizes());
-    zs.back() = n;
-    acc = zeros(zs, g.options());
-  }
-  return acc.transpose(dim, -1);
+  // Each picked position receives its gradient; scatter_add (differentiable through
+  // gather) instead of a one-hot temporary, which cost O(k * n) per row.
+  return zeros(sizes, g.options()).scatter_add(dim, index, g);
 }
 
 Tensor select_backward(const Tensor& g, const Tensor& index, int64_t dim, bool keepdim, IntArrayRef sizes) {

@@ -32,7 +32,7 @@ Tensor reversed_cumsum(const Tensor& t, int64_t dim);
 
 /// Gradient of picking elements along dim: a tensor of `sizes` holding g[.., j, ..] at
 /// position index[.., j, ..] along dim and zero elsewhere (g and index have sizes except
-/// on dim). The one place to switch to a scatter kernel once one exists.
+/// on dim), by scatter_add.
 Tensor scatter_along(const Tensor& g, const Tensor& index, int64_t dim, IntArrayRef sizes);
 /// Gradient of a (values, indices) reduction along dim (max/kthvalue/median/mode style).
 Tensor select_backward(const Tensor& g, const Tensor& index, int64_t dim, bool keepdim, IntArrayRef sizes);

@@ -1,0 +1,201 @@
+// The CPU runtime under the kernels: caching allocator statistics, the thread pool's
+// splitting (identical results at any thread count) and the accuracy of vec_math's float
+// exp/tanh/sigmoid against libm in double.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "backends/cpu/parallel.h"
+#include "backends/cpu/vec_math.h"
+#include <ember/ember.h>
+
+namespace {
+
+// Restores the thread count a test changed.
+struct ThreadCountGuard {
+  int saved = ember::get_num_threads();
+  ~ThreadCountGuard() { ember::set_num_threads(saved); }
+};
+
+// Distance in representable floats between a and b (same sign).
+int64_t ulp_distance(float a, float b) {
+  auto ordered = [](float f) {
+    int32_t i;
+    std::memcpy(&i, &f, 4);
+    return i < 0 ? int64_t(INT32_MIN) - i : int64_t(i);
+  };
+  const int64_t d = ordered(a) - ordered(b);
+  return d < 0 ? -d : d;
+}
+
+}  // namespace
+
+TEST_CASE("memory_stats counts a large buffer, its reuse and empty_cache", "[memory]") {
+  ember::empty_cache();
+  const ember::MemoryStats s0 = ember::memory_stats();
+  constexpr int64_t kBytes = int64_t(4) << 20;  // 4 MiB: a size class of its own, no rounding
+  void* first = nullptr;
+  {
+    ember::Tensor t = ember::empty({kBytes / 4});
+    first = t.data_ptr();
+    const ember::MemoryStats s1 = ember::memory_stats();
+    CHECK(s1.allocated_bytes - s0.allocated_bytes == kBytes);
+    CHECK(s1.reserved_bytes - s0.reserved_bytes == kBytes);
+    CHECK(s1.num_allocs - s0.num_allocs == 1);
+    CHECK(s1.num_system_allocs - s0.num_system_allocs == 1);
+    CHECK(s1.peak_allocated_bytes >= s1.allocated_bytes);
+    CHECK(s1.peak_reserved_bytes >= s1.reserved_bytes);
+  }
+  const ember::MemoryStats s2 = ember::memory_stats();
+  CHECK(s2.allocated_bytes == s0.allocated_bytes);
+  CHECK(s2.reserved_bytes - s0.reserved_bytes == kBytes);  // cached, not returned
+  {
+    // The cached block serves the next request of its class without the system.
+    ember::Tensor t = ember::empty({kBytes / 4 - 100});
+    CHECK(t.data_ptr() == first);
+    const ember::MemoryStats s3 = ember::memory_stats();
+    CHECK(s3.num_system_allocs == s2.num_system_allocs);
+    CHECK(s3.allocated_bytes - s0.allocated_bytes == kBytes);
+  }
+  ember::empty_cache();
+  const ember::MemoryStats s4 = ember::memory_stats();
+  CHECK(s4.reserved_bytes == s0.reserved_bytes);
+  CHECK(s4.allocated_bytes == s0.allocated_bytes);
+  ember::reset_peak_memory_stats();
+  const ember::MemoryStats s5 = ember::memory_stats();
+  CHECK(s5.peak_allocated_bytes == s5.allocated_bytes);
+  CHECK(s5.peak_reserved_bytes == s5.reserved_bytes);
+}
+
+TEST_CASE("small buffers are 64-byte aligned, rounded to size classes and reused", "[memory]") {
+  for (int64_t n : {1, 3, 17, 1000, 5000, 100000}) {
+    ember::Tensor t = ember::empty({n});
+    CHECK(reinterpret_cast<uintptr_t>(t.data_ptr()) % 64 == 0);
+  }
+  const ember::MemoryStats s0 = ember::memory_stats();
+  void* p = nullptr;
+  {
+    ember::Tensor t = ember::empty({3});  // 12 bytes: the 64-byte class
+    p = t.data_ptr();
+    CHECK(ember::memory_stats().allocated_bytes - s0.allocated_bytes == 64);
+  }
+  {
+    ember::Tensor t = ember::empty({16});  // 64 bytes: the same class, the same block
+    CHECK(t.data_ptr() == p);
+  }
+  {
+    ember::Tensor t = ember::empty({1200});  // 4800 bytes round up to 5120
+    CHECK(ember::memory_stats().allocated_bytes - s0.allocated_bytes == 5120);
+  }
+  CHECK(ember::memory_stats().allocated_bytes == s0.allocated_bytes);
+}
+
+TEST_CASE("parallel_for covers the range once in grain-sized chunks", "[threads]") {
+  ThreadCountGuard guard;
+  using ember::backend::cpu::parallel_for;
+  for (int threads : {1, 2, 3}) {
+    ember::set_num_threads(threads);
+    std::vector<std::atomic<int>> hits(100003);
+    std::atomic<int> calls{0};
+    parallel_for(0, 100003, 1000, [&](int64_t b, int64_t e) {
+      ++calls;
+      for (int64_t i = b; i < e; ++i) ++hits[static_cast<size_t>(i)];
+    });
+    bool once = true;
+    for (auto& h : hits) once = once && h.load() == 1;
+    CHECK(once);
+    CHECK(calls.load() == threads);
+    // Below two grains the range runs whole on the calling thread.
+    calls = 0;
+    parallel_for(5, 1500, 1000, [&](int64_t b, int64_t e) {
+      ++calls;
+      CHECK(b == 5);
+      CHECK(e == 1500);
+    });
+    CHECK(calls.load() == 1);
+  }
+  // An exception in a chunk reaches the caller, and the pool keeps working after it.
+  ember::set_num_threads(2);
+  CHECK_THROWS_AS(parallel_for(0, 1 << 20, 1000, [](int64_t b, int64_t) {
+                    if (b > 0) throw std::runtime_error("chunk failed");
+                  }),
+                  std::runtime_error);
+  std::atomic<int64_t> total{0};
+  parallel_for(0, 1 << 20, 1000, [&](int64_t b, int64_t e) { total += e - b; });
+  CHECK(total.load() == (1 << 20));
+}
+
+TEST_CASE("kernels split over threads give the single-thread result bit for bit", "[threads]") {
+  ThreadCountGuard guard;
+  ember::manual_seed(3);
+  const ember::Tensor a = ember::randn({300007});
+  const ember::Tensor b = ember::randn({300007});
+  const ember::Tensor big = ember::randn({1 << 20}) * 100;
+  auto run = [&] {
+    return std::vector<ember::Tensor>{a + b, a * 2.5, a.exp(), a.tanh(), a.sigmoid(), a.neg(),
+                                      a.to(ember::kDouble), big.sum(), (a > b), a.abs().sqrt()};
+  };
+  ember::set_num_threads(1);
+  const auto one = run();
+  for (int threads : {2, 3}) {
+    ember::set_num_threads(threads);
+    const auto many = run();
+    for (size_t i = 0; i < one.size(); ++i) {
+      INFO("result " << i << " with " << threads << " threads");
+      CHECK(ember::equal(one[i], many[i]));
+    }
+  }
+  // Values are right, not only stable: the sum against a double accumulation.
+  double ref = 0;
+  const float* p = big.data_ptr<float>();
+  for (int64_t i = 0; i < big.numel(); ++i) ref += p[i];
+  CHECK(one[7].item<double>() == Approx(ref).margin(1.0));
+  CHECK((one[0] - (a + b)).abs().max().item<float>() == 0.0f);
+  const float* ap = a.data_ptr<float>();
+  CHECK(one[1].data_ptr<float>()[12345] == ap[12345] * 2.5f);
+}
+
+TEST_CASE("vec_math float exp, tanh and sigmoid are within 2 ulp of libm", "[vec_math]") {
+  namespace vec = ember::backend::cpu::vec;
+  int64_t worst_exp = 0, worst_tanh = 0, worst_sigmoid = 0;
+  for (float x = -87.0f; x < 88.0f; x += 0.000731f * (1.0f + std::fabs(x))) {
+    const float ref = static_cast<float>(std::exp(static_cast<double>(x)));
+    worst_exp = std::max(worst_exp, ulp_distance(vec::exp(x), ref));
+  }
+  for (float x = -20.0f; x < 20.0f; x += 0.0000937f) {
+    const float t_ref = static_cast<float>(std::tanh(static_cast<double>(x)));
+    worst_tanh = std::max(worst_tanh, ulp_distance(vec::tanh(x), t_ref));
+    const float s_ref = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(x))));
+    worst_sigmoid = std::max(worst_sigmoid, ulp_distance(1.0f / (1.0f + vec::exp(-x)), s_ref));
+  }
+  CHECK(worst_exp <= 2);
+  CHECK(worst_tanh <= 2);
+  CHECK(worst_sigmoid <= 3);
+  // Edges: overflow, underflow, NaN, tiny arguments.
+  CHECK(std::isinf(vec::exp(100.0f)));
+  CHECK(vec::exp(-200.0f) == 0.0f);
+  CHECK(std::isnan(vec::exp(NAN)));
+  CHECK(std::isnan(vec::tanh(NAN)));
+  CHECK(vec::tanh(1e-8f) == 1e-8f);
+  CHECK(vec::tanh(30.0f) == 1.0f);
+  CHECK(vec::tanh(-30.0f) == -1.0f);
+  // 1 + erf: absolute error of the Abramowitz-Stegun form.
+  double worst_erf = 0;
+  for (float x = -6.0f; x < 6.0f; x += 0.001f)
+    worst_erf = std::max(worst_erf, std::fabs(static_cast<double>(vec::one_plus_erf(x)) -
+                                              (1.0 + std::erf(static_cast<double>(x)))));
+  CHECK(worst_erf < 1e-6);
+}
+
+TEST_CASE("exp, tanh and sigmoid of float tensors match libm closely", "[vec_math]") {
+  const ember::Tensor x = ember::linspace(-30, 30, 10001);
+  const ember::Tensor xd = x.to(ember::kDouble);
+  CHECK(ember::allclose(x.exp().to(ember::kDouble), xd.exp(), 3e-7, 0));
+  CHECK(ember::allclose(x.tanh().to(ember::kDouble), xd.tanh(), 3e-7, 1e-30));
+  CHECK(ember::allclose(x.sigmoid().to(ember::kDouble), xd.sigmoid(), 3e-7, 1e-30));
+}
