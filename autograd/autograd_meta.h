@@ -1,5 +1,6 @@
 #pragma once
 // Per-tensor autograd state, allocated on first use (requires_grad_, set_history, ...).
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,14 +15,24 @@ struct AutogradMeta {
   uint32_t output_nr = 0;
   Tensor grad;
   intrusive_ptr<autograd::Node> grad_fn;
-  // Non-owning: the accumulator owns a reference to this tensor and clears this
-  // pointer when it dies (see AccumulateGrad).
-  autograd::Node* grad_accumulator = nullptr;
+  // A leaf's accumulator: created on first use and owned (one reference, taken by
+  // hand) for the leaf's lifetime; it refers back to the leaf without owning it, and
+  // ~AutogradMeta tells it when the leaf is gone. Atomic: threads may record on a
+  // shared leaf at the same time.
+  std::atomic<autograd::Node*> grad_accumulator{nullptr};
   // Hooks of a leaf (run by its AccumulateGrad); non-leaf hooks live on grad_fn.
   struct LeafHook { unsigned id; autograd::Node::GradHook fn; };
   std::vector<LeafHook> leaf_hooks;
-  unsigned retain_grad_hook = 0;  // id of the pre-hook on grad_fn that fills .grad()
+  // Id of the retains-grad pre-hook on grad_fn that fills .grad(); the hook holds a raw
+  // pointer to this tensor's impl, so ~TensorImpl removes it and set_gradient_edge
+  // moves it when grad_fn changes.
+  unsigned retain_grad_hook = 0;
   std::string name;               // optional label for graph export
+
+  AutogradMeta() = default;
+  AutogradMeta(const AutogradMeta&) = delete;
+  AutogradMeta& operator=(const AutogradMeta&) = delete;
+  ~AutogradMeta();  // autograd/node.cpp
 };
 
 }  // namespace ember::detail

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "autograd/anomaly.h"
 #include "autograd/autograd_meta.h"
 #include "autograd/function.h"
 #include "ember/ops.h"
@@ -31,19 +32,32 @@ void check_anomaly(Node& node, const variable_list& grads) {
     const Tensor& g = grads[i];
     if (!g.defined() || !g.is_floating_point()) continue;
     if (isfinite(g).all().item<bool>()) continue;
-    auto loc = node.forward_location();
     std::ostringstream os;
     os << "Function '" << node.name() << "' returned nan/inf values in its " << i
-       << "th output (gradient for forward input " << i << ").";
-    if (loc.line() != 0)
-      os << " The forward op was called at " << loc.file_name() << ":" << loc.line();
-    if (!node.forward_shapes.empty()) os << " with inputs of shapes " << node.forward_shapes;
-    os << ".";
+       << "th output (the gradient for its forward input " << i << ").";
+    const std::string where = describe_forward_call(node);
+    if (!where.empty()) os << " " << where;
     detail::throw_error<Error>("autograd::anomaly", os.str());
   }
 }
 
+// In anomaly mode, an error raised by a backward formula (a modified saved tensor, a
+// shape mismatch, ...) also names the forward call that recorded the node. The error
+// keeps its type.
+template <class E>
+bool rethrow_as(const Error& e, const std::string& extra) {
+  if (!dynamic_cast<const E*>(&e)) return false;
+  throw E(std::string(e.what()) + extra);
+}
+[[noreturn]] void rethrow_with_forward_call(const Error& e, Node& node) {
+  std::string extra = "\n[anomaly mode] Error detected in " + node.name() + ". " + describe_forward_call(node);
+  rethrow_as<ShapeError>(e, extra) || rethrow_as<DTypeError>(e, extra) || rethrow_as<DeviceError>(e, extra) ||
+      rethrow_as<IndexError>(e, extra) || rethrow_as<NotImplementedError>(e, extra);
+  throw Error(std::string(e.what()) + extra);
+}
+
 Tensor zeros_for(const Node::OutputMeta& m) {
+  if (m.dtype == ScalarType::Undefined) return Tensor();  // an undefined forward output
   return zeros(m.sizes, TensorOptions().dtype(m.dtype).device(m.device));
 }
 
@@ -56,7 +70,10 @@ void validate_grad(Node& node, size_t i, Tensor& g) {
     // Broadcast gradients are reduced to the input's shape; anything else is a bug in a
     // formula or a custom Function.
     if (g.numel() != 0 && g.dim() >= static_cast<int64_t>(meta.sizes.size())) {
-      g = sum_to(g, meta.sizes);
+      try {
+        g = sum_to(g, meta.sizes);
+      } catch (const ShapeError&) {
+      }
     }
     EMBER_CHECK(g.sizes() == IntArrayRef(meta.sizes), ShapeError, "backward",
                 "Function ", node.name(), " returned an invalid gradient at index ", i,
@@ -64,6 +81,13 @@ void validate_grad(Node& node, size_t i, Tensor& g) {
                 IntArrayRef(meta.sizes));
   }
   if (g.dtype() != meta.dtype) g = g.to(meta.dtype);
+}
+
+// Adds `g` into a non-leaf's .grad() (backward(inputs=...) with a non-leaf input).
+void accumulate_into(const Tensor& t, const Tensor& g) {
+  Tensor& slot = t.unsafeGetTensorImpl()->ensure_autograd().grad;
+  if (!slot.defined()) slot = g.clone();
+  else slot = slot + g;
 }
 
 variable_list run_engine(const variable_list& roots, const variable_list& root_grads,
@@ -80,6 +104,7 @@ variable_list run_engine(const variable_list& roots, const variable_list& root_g
   std::vector<std::pair<Edge, Tensor>> starts;
   for (size_t i = 0; i < roots.size(); ++i) {
     const Tensor& r = roots[i];
+    EMBER_CHECK(r.defined(), Error, op, "element ", i, " of tensors is an undefined tensor");
     EMBER_CHECK(r.requires_grad(), Error, op, "element ", i,
                 " of tensors does not require grad and does not have a grad_fn");
     Tensor g = i < root_grads.size() ? root_grads[i] : Tensor();
@@ -100,8 +125,8 @@ variable_list run_engine(const variable_list& roots, const variable_list& root_g
   std::vector<detail::intrusive_ptr<Node>> capture_holders;
   for (size_t i = 0; i < capture_inputs.size(); ++i) {
     const Tensor& t = capture_inputs[i];
-    EMBER_CHECK(t.requires_grad(), Error, op, "One of the differentiated Tensors (input ", i,
-                ") does not require grad");
+    EMBER_CHECK(t.defined() && t.requires_grad(), Error, op,
+                "One of the differentiated Tensors does not require grad (input ", i, ")");
     Edge e = gradient_edge(t);
     capture_holders.push_back(e.function);
     captures.push_back(Capture{e.function.get(), e.input_nr, i});
@@ -126,12 +151,18 @@ variable_list run_engine(const variable_list& roots, const variable_list& root_g
     }
   }
 
-  // With captures, only nodes on a path to a capture point need to run.
+  // With inputs given, only nodes on a path to a node that must run are executed: the
+  // accumulators of the listed leaves (backward) or nothing beyond the capture points
+  // (grad, which reads gradients as they arrive at the captured nodes).
   std::unordered_set<Node*> needed;
-  const bool prune = !captures.empty() && !accumulate;
+  const bool prune = !captures.empty();
   if (prune) {
     std::unordered_set<Node*> targets;
-    for (auto& c : captures) targets.insert(c.node);
+    if (accumulate)
+      for (auto& c : captures)
+        if (dynamic_cast<AccumulateGrad*>(c.node)) targets.insert(c.node);
+    std::unordered_set<Node*> capture_nodes;
+    for (auto& c : captures) capture_nodes.insert(c.node);
     // Fixed point over reverse discovery order (children are discovered after parents).
     bool changed = true;
     while (changed) {
@@ -140,8 +171,12 @@ variable_list run_engine(const variable_list& roots, const variable_list& root_g
         Node* n = *it;
         if (needed.count(n)) continue;
         bool need = targets.count(n) > 0;
-        for (const Edge& e : n->next_edges())
-          if (e.is_valid() && needed.count(e.function.get())) need = true;
+        for (const Edge& e : n->next_edges()) {
+          if (!e.is_valid()) continue;
+          Node* next = e.function.get();
+          // A captured node is reached by running its parent, not by running itself.
+          if (needed.count(next) || capture_nodes.count(next)) need = true;
+        }
         if (need) { needed.insert(n); changed = true; }
       }
     }
@@ -176,25 +211,28 @@ variable_list run_engine(const variable_list& roots, const variable_list& root_g
     variable_list grads = std::move(buffers[n]);
     buffers.erase(n);
     if (grads.empty()) grads.resize(n->num_inputs());
-    if (n->has_pre_hooks()) n->run_pre_hooks(grads);
+    // Captures see the gradient as it arrives, before the node's own hooks (libtorch 1.13).
     for (auto& c : captures)
       if (c.node == n && grads[c.input_nr].defined()) results[c.index] = grads[c.input_nr];
     const bool is_leaf_acc = dynamic_cast<AccumulateGrad*>(n) != nullptr;
     bool run = true;
     if (is_leaf_acc && !accumulate) run = false;
     if (prune && !needed.count(n)) run = false;
-    if (is_leaf_acc && accumulate && !captures.empty()) {
-      run = false;  // backward(inputs=...) accumulates only into the listed leaves
-      for (auto& c : captures) if (c.node == n) run = true;
-    }
     variable_list out;
     if (run) {
-      bool any_defined = false;
-      for (auto& g : grads) any_defined = any_defined || g.defined();
+      if (n->has_pre_hooks()) n->run_pre_hooks(grads);
+      bool any_defined = false, any_undefined = false;
+      for (auto& g : grads) (g.defined() ? any_defined : any_undefined) = true;
       if (any_defined) {
-        for (size_t i = 0; i < grads.size(); ++i)
-          if (!grads[i].defined()) grads[i] = zeros_for(n->input_meta(i));
-        out = n->apply(std::move(grads));
+        if (any_undefined && n->materialize_grads())
+          for (size_t i = 0; i < grads.size(); ++i)
+            if (!grads[i].defined()) grads[i] = zeros_for(n->input_meta(i));
+        try {
+          out = n->apply(std::move(grads));
+        } catch (const Error& e) {
+          if (!n->anomaly_metadata()) throw;
+          rethrow_with_forward_call(e, *n);
+        }
         if (!keep_graph) n->release_variables();
         if (!is_leaf_acc) {
           EMBER_CHECK(out.size() == n->num_outputs(), Error, "backward", "Function ", n->name(),
@@ -217,14 +255,19 @@ variable_list run_engine(const variable_list& roots, const variable_list& root_g
     }
   }
 
-  if (!accumulate) {
-    for (size_t i = 0; i < results.size(); ++i) {
-      EMBER_CHECK(results[i].defined() || allow_unused, Error, op,
-                  "One of the differentiated Tensors (input ", i,
-                  ") appears to not have been used in the graph. Set allow_unused=true if this "
-                  "is the desired behavior.");
-      if (results[i].defined() && !create_graph) results[i] = results[i].detach();
+  if (accumulate) {
+    // Non-leaf tensors listed in backward(inputs=...) receive their gradient in .grad().
+    for (auto& c : captures) {
+      const Tensor& t = capture_inputs[c.index];
+      if (!t.is_leaf() && results[c.index].defined()) accumulate_into(t, results[c.index]);
     }
+    return {};
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    EMBER_CHECK(results[i].defined() || allow_unused, Error, op,
+                "One of the differentiated Tensors appears to not have been used in the graph. "
+                "Set allow_unused=true if this is the desired behavior. (input ", i, ")");
+    if (results[i].defined() && !create_graph) results[i] = results[i].detach();
   }
   return results;
 }

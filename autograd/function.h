@@ -13,6 +13,7 @@
 // gradient is needed). Formulas are written in ember ops, so with create_graph they are
 // recorded too and higher-order gradients work.
 #include <initializer_list>
+#include <mutex>
 
 #include "ember/autograd.h"
 
@@ -67,20 +68,40 @@ void check_inplace(const Tensor& self, const char* op);
 /// Raises when out= is used with an argument that requires grad (libtorch's rule).
 void check_out_arg(const Tensor& out, std::initializer_list<const Tensor*> inputs, const char* op);
 
-/// Leaf accumulator: adds incoming gradient into the leaf's .grad().
+/// Leaf accumulator: adds incoming gradient into the leaf's .grad(). One per leaf, kept
+/// by the leaf's autograd state for the leaf's lifetime; it does not own the leaf (no
+/// cycle), and once the leaf is gone its gradients are dropped (nobody can read them).
 class AccumulateGrad final : public Node {
  public:
-  explicit AccumulateGrad(Tensor leaf);
-  ~AccumulateGrad() override;
+  explicit AccumulateGrad(const Tensor& leaf);
   std::string name() const override { return "torch::autograd::AccumulateGrad"; }
   variable_list apply(variable_list&& grads) override;
-  const Tensor& variable() const { return leaf_; }
+  /// The leaf, or an undefined tensor once it died.
+  Tensor variable() const;
+  /// Called by the leaf's autograd state as the leaf dies.
+  void forget_leaf();
 
  private:
-  Tensor leaf_;
+  mutable std::mutex mutex_;  // guards leaf_, and serializes accumulation into .grad()
+  detail::TensorImpl* leaf_;
 };
 
 /// Whether the engine currently runs with create_graph (formulas may check it).
 bool engine_create_graph();
+
+namespace impl {
+/// A process-wide unique id for a tensor hook.
+unsigned next_hook_id();
+/// Raises libtorch's "Trying to backward through the graph a second time" error.
+[[noreturn]] void throw_backward_twice();
+/// Makes `edge` the history of `t` (grad_fn and output slot; a null function makes t a
+/// leaf again). A retain_grad registration moves to the new grad_fn.
+void set_gradient_edge(const Tensor& t, Edge edge);
+/// The sequence number the next node recorded in this thread will get.
+uint64_t current_sequence_nr();
+/// Before an in-place op overwrites `self` with `result` (computed out of place by the
+/// nodes recorded since `first_seq`): those nodes' saved copies of self are preserved.
+void preserve_saved_inputs(const Tensor& result, const Tensor& self, uint64_t first_seq);
+}  // namespace impl
 
 }  // namespace ember::autograd

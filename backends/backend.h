@@ -93,13 +93,145 @@ class Backend {
   virtual void random(Distribution dist, const TensorArg& out, double a, double b, Generator& gen);
   /// out = bernoulli(p) elementwise with per-element probabilities p (same sizes).
   virtual void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen);
+
+  // ---- activation and softmax kernels (backends/cpu/activation.cpp, softmax.cpp) -----
+  /// Pointwise activations of floating tensors; parameters in ActivationParams:
+  /// LeakyRelu a = slope; Elu a = alpha * scale (negative coefficient), b = scale,
+  /// c = input_scale; Softplus a = beta, b = threshold; Hardtanh a = min, b = max.
+  enum class ActivationOp : uint8_t {
+    Gelu, GeluTanh, Silu, Mish, LeakyRelu, Elu, Softplus, Hardtanh, Hardsigmoid, Hardswish,
+    LogSigmoid, Softsign,
+  };
+  struct ActivationParams {
+    double a = 0, b = 0, c = 0;
+  };
+  /// out = op(in); in and out have the same sizes and dtype.
+  virtual void activation(ActivationOp op, const TensorArg& in, const TensorArg& out,
+                          const ActivationParams& params);
+  /// grad_in = grad * op'(in), all of the same sizes and dtype.
+  virtual void activation_backward(ActivationOp op, const TensorArg& grad, const TensorArg& in,
+                                   const TensorArg& grad_in, const ActivationParams& params);
+  /// out = softmax (or log_softmax when `log`) of `in` along dim; contiguous operands.
+  virtual void softmax(const TensorArg& in, int dim, bool log, const TensorArg& out);
+  /// Gradient of softmax / log_softmax from its output `out`; contiguous operands.
+  virtual void softmax_backward(const TensorArg& grad, const TensorArg& out, int dim, bool log,
+                                const TensorArg& grad_in);
+  /// out = log(sum(exp(in))) along dim (out has size 1 there); contiguous operands.
+  virtual void logsumexp(const TensorArg& in, int dim, const TensorArg& out);
   virtual void synchronize() {}
 
   // ---- indexing kernels (backends/cpu/index.cpp) ------------------------------------
+  /// One indexed dimension of index_gather/index_scatter. `index` (int64) spans the
+  /// iteration's sizes (broadcast by stride 0); iteration element p is moved by
+  /// index[p] * stride elements in the indexed tensor. Values outside [0, size) raise
+  /// IndexError naming `dim` (negative values first wrap by size when `wrap`).
+  struct IndexDim {
+    TensorArg index;
+    int64_t size;
+    int64_t stride;
+    int64_t dim;
+  };
+  /// How index_scatter combines a value with what is already at its target.
+  enum class ScatterReduce : uint8_t { Assign, Add, Multiply };
+  /// out[p] = src[p] moved by every indexed dim. `src` is strided over out's sizes with
+  /// stride 0 where an index supplies the position; src and out share a dtype. All
+  /// indices are bounds-checked before anything is read.
+  virtual void index_gather(const TensorArg& src, ArrayRef<IndexDim> dims, bool wrap,
+                            const TensorArg& out, const char* op);
+  /// dst[p moved by every indexed dim] (reduce)= values[p], visiting p in row-major
+  /// order, so repeated targets accumulate (or the last write wins) deterministically.
+  /// `dst` is strided over values' sizes like index_gather's src; same dtype as values.
+  /// All indices are bounds-checked before anything is written.
+  virtual void index_scatter(ScatterReduce reduce, const TensorArg& values, ArrayRef<IndexDim> dims,
+                             bool wrap, const TensorArg& dst, const char* op);
+  /// Writes the coordinates of in's nonzero elements in row-major order into out
+  /// (int64, [count, in.ndim]; the caller counted them).
+  virtual void nonzero(const TensorArg& in, const TensorArg& out);
 
   // ---- sort and scan kernels (backends/cpu/scan.cpp) ---------------------------------
+  // Every kernel works along one dim of a strided operand; the other dims index
+  // independent slices. Outputs have the input's sizes except where stated on `dim`.
+  enum class ScanOp : uint8_t {
+    CumSum,        // out_i = x_0 + ... + x_i
+    CumProd,       // out_i = x_0 * ... * x_i
+    LogCumSumExp,  // out_i = log(exp(x_0) + ... + exp(x_i)), floating dtypes only
+  };
+  /// Inclusive scan of `in` into `out` (same sizes and dtype) along dim.
+  virtual void scan(ScanOp op, const TensorArg& in, const TensorArg& out, int dim);
+  /// Sorts every slice along dim into values (in's dtype) and indices (int64). NaN sorts
+  /// as the largest value; equal values keep their input order (the result is that of a
+  /// stable sort whether or not `stable` is asked for).
+  virtual void sort(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int dim,
+                    bool descending, bool stable);
+  /// The k largest (smallest when !largest) elements of every slice along dim, ordered as
+  /// sort() orders them (descending when largest); values and indices have size k on dim.
+  virtual void topk(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int64_t k,
+                    int dim, bool largest, bool sorted);
+  enum class SliceSelect : uint8_t {
+    KthValue,  // the k-th smallest (k from 1), in sort()'s order
+    Median,    // the lower median, or the slice's first NaN when it has one
+    Mode,      // the most frequent value (the smallest on ties) and its last index
+  };
+  /// One value and its index per slice along dim (values and indices have size 1 on dim).
+  virtual void slice_select(SliceSelect op, const TensorArg& in, const TensorArg& values,
+                            const TensorArg& indices, int64_t k, int dim);
+  /// p-norm reduction of a floating `in` into `out` (same dtype, in's rank with size 1 on
+  /// every reduced dim): (sum |x|^p)^(1/p), max |x| for p = inf, min |x| for p = -inf, the
+  /// count of non-zeros for p = 0. NaN propagates.
+  virtual void norm_reduce(const TensorArg& in, const TensorArg& out, double p);
 
   // ---- convolution and pooling kernels (backends/cpu/conv.cpp, pool.cpp) -------------
+  // Operands are contiguous [N, C, H, W] tensors (1-D ops run with H = 1); outputs are
+  // overwritten. Each backward kernel is the exact adjoint of its forward kernel, so the
+  // front-ends can differentiate either one with the other.
+
+  /// Sliding-window geometry over the last two dims: window (kh, kw), stride, padding,
+  /// dilation.
+  struct Window2d {
+    int64_t kh, kw, sh, sw, ph, pw, dh, dw;
+  };
+  /// cols [N, C, kh, kw, OH, OW] from in [N, C, H, W]:
+  /// cols[n,c,i,j,y,x] = in[n, c, y*sh - ph + i*dh, x*sw - pw + j*dw], 0 outside the image.
+  virtual void im2col(const TensorArg& in, const TensorArg& cols, const Window2d& w);
+  /// The adjoint of im2col: out [N, C, H, W] = sum of the cols entries read from each pixel.
+  virtual void col2im(const TensorArg& cols, const TensorArg& out, const Window2d& w);
+
+  enum class PoolOp : uint8_t { Max, Avg, AdaptiveMax, AdaptiveAvg };
+  /// Window and averaging rules of a pooling op (adaptive ops use only the sizes).
+  struct PoolParams {
+    Window2d w;
+    bool count_include_pad = true;
+    int64_t divisor_override = 0;  // 0: none
+  };
+  /// out [N, C, OH, OW] pooled from in [N, C, H, W]; the max ops also write int64 indices
+  /// (flat index into each input plane, first maximum on ties, NaN wins).
+  virtual void pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, const TensorArg* indices,
+                      const PoolParams& p);
+  /// grad_in [N, C, H, W] from grad_out [N, C, OH, OW] for Avg and AdaptiveAvg.
+  virtual void pool2d_backward(PoolOp op, const TensorArg& grad_out, const TensorArg& grad_in,
+                               const PoolParams& p);
+  /// out [N, C, H, W] = 0, then out[n, c, idx[n,c,k]] += src[n, c, k] (max-pool backward).
+  virtual void plane_scatter_add(const TensorArg& src, const TensorArg& indices, const TensorArg& out);
+  /// out[n, c, k] = src[n, c, idx[n,c,k]] with src [N, C, H, W] (the adjoint of the scatter).
+  virtual void plane_gather(const TensorArg& src, const TensorArg& indices, const TensorArg& out);
+
+  enum class UpsampleMode : uint8_t { Nearest, Bilinear };
+  /// libtorch's coordinate rules: a scale > 0 is the user's scale factor (the source step
+  /// is 1 / scale), otherwise the step is in_size / out_size.
+  struct UpsampleParams {
+    bool align_corners = false;
+    double scale_h = 0, scale_w = 0;
+  };
+  virtual void upsample2d(UpsampleMode mode, const TensorArg& in, const TensorArg& out, const UpsampleParams& p);
+  virtual void upsample2d_backward(UpsampleMode mode, const TensorArg& grad_out, const TensorArg& grad_in,
+                                   const UpsampleParams& p);
+
+  enum class PadMode : uint8_t { Reflect, Replicate, Circular };
+  /// out[n, c, y, x] = in[n, c, map(y - top), map(x - left)]; out's sizes give the
+  /// bottom/right padding (negative padding crops).
+  virtual void pad2d(PadMode mode, const TensorArg& in, const TensorArg& out, int64_t top, int64_t left);
+  virtual void pad2d_backward(PadMode mode, const TensorArg& grad_out, const TensorArg& grad_in, int64_t top,
+                              int64_t left);
 
  protected:
   /// Raises NotImplementedError naming the kernel family and this backend.

@@ -63,6 +63,11 @@ T py_remainder(T a, T b) {
   } else if constexpr (std::is_same_v<T, bool>) {
     return false;
   } else {
+    // Integer division by zero is undefined behaviour (SIGFPE on x86): raise as libtorch.
+    if (b == 0) detail::throw_error<Error>("remainder", "ZeroDivisionError");
+    if constexpr (std::is_signed_v<T>) {
+      if (b == -1) return 0;  // INT_MIN % -1 overflows
+    }
     T r = a % b;
     if (r != 0 && ((r < 0) != (b < 0))) r += b;
     return r;
@@ -80,8 +85,8 @@ T int_pow(T base, T exp) {
   }
   T result = 1;
   while (exp) {
-    if (exp & 1) result *= base;
-    base *= base;
+    if (exp & 1) result = wrap_mul(result, base);
+    base = wrap_mul(base, base);
     exp /= 2;
   }
   return result;
@@ -153,15 +158,16 @@ void CpuBackend::unary(UnaryOp op, const TensorArg& in, const TensorArg& out, Un
     auto run = [&](auto f) { unary_loop<T, T>(in, out, f); };
     switch (op) {
       case UnaryOp::Neg:
-        if constexpr (!std::is_same_v<T, bool>) return run([](T v) { return static_cast<T>(-v); });
+        if constexpr (!std::is_same_v<T, bool>) return run([](T v) { return wrap_neg(v); });
         break;
       case UnaryOp::Abs:
         if constexpr (std::is_unsigned_v<T> || std::is_same_v<T, bool>) return run([](T v) { return v; });
-        else return run([](T v) { return static_cast<T>(v < 0 ? -v : v); });
+        else return run([](T v) { return v < 0 ? wrap_neg(v) : v; });
       case UnaryOp::Sign:
         return run([](T v) { return static_cast<T>((T(0) < v) - (v < T(0))); });
       case UnaryOp::Square:
-        return run([](T v) { return static_cast<T>(v * v); });
+        if constexpr (std::is_same_v<T, bool>) return run([](T v) { return v; });
+        else return run([](T v) { return wrap_mul(v, v); });
       case UnaryOp::Relu:
         return run([](T v) { return v > T(0) ? v : T(0); });
       case UnaryOp::Clamp: {
@@ -247,12 +253,12 @@ void CpuBackend::binary(BinaryOp op, const TensorArg& a, const TensorArg& b, con
       const T al = alpha.to<T>();
       switch (op) {
         case BinaryOp::Add:
-          if (al == T(1)) return run([](T x, T y) { return static_cast<T>(x + y); });
-          return run([al](T x, T y) { return static_cast<T>(x + al * y); });
+          if (al == T(1)) return run([](T x, T y) { return wrap_add(x, y); });
+          return run([al](T x, T y) { return wrap_add(x, wrap_mul(al, y)); });
         case BinaryOp::Sub:
-          if (al == T(1)) return run([](T x, T y) { return static_cast<T>(x - y); });
-          return run([al](T x, T y) { return static_cast<T>(x - al * y); });
-        case BinaryOp::Mul: return run([](T x, T y) { return static_cast<T>(x * y); });
+          if (al == T(1)) return run([](T x, T y) { return wrap_sub(x, y); });
+          return run([al](T x, T y) { return wrap_sub(x, wrap_mul(al, y)); });
+        case BinaryOp::Mul: return run([](T x, T y) { return wrap_mul(x, y); });
         case BinaryOp::Div:
           if constexpr (is_float_v<T>) return run([](T x, T y) { return x / y; });
           break;  // integer true division is promoted to float by the front-end

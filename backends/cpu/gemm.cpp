@@ -20,7 +20,7 @@ void gemm_naive(const GemmArgs& g) {
         for (int64_t p = 0; p < g.k; ++p) {
           T av = g.trans_a ? a[p * g.lda + i] : a[i * g.lda + p];
           T bv = g.trans_b ? b[j * g.ldb + p] : b[p * g.ldb + j];
-          acc = static_cast<T>(acc + av * bv);
+          acc = wrap_add(acc, wrap_mul(av, bv));  // integer overflow wraps, as libtorch
         }
         T& out = c[i * g.ldc + j];
         out = static_cast<T>((g.beta == 0 ? T(0) : static_cast<T>(g.beta * out)) + static_cast<T>(g.alpha) * acc);

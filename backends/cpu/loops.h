@@ -3,11 +3,16 @@
 // operand, then calls an inner loop over the last dim with per-operand byte strides.
 #include <array>
 #include <cstdint>
+#include <type_traits>
 
 #include "backends/backend.h"
 #include "ember/errors.h"
 
 namespace ember::backend::cpu {
+
+/// Most dims an iteration can have after size-1 dims are dropped and mergeable dims
+/// merged: each remaining dim has size >= 2, so more would mean over 2^48 elements.
+constexpr int kMaxLoopDims = 48;
 
 /// Calls inner(ptrs, byte_strides, n) over all rows of an N-operand strided iteration.
 /// Operand 0 defines the sizes; all operands have the same sizes (broadcast by stride 0).
@@ -16,11 +21,12 @@ void for_each_row(const std::array<const TensorArg*, N>& ops, Inner&& inner) {
   const TensorArg& o0 = *ops[0];
   if (o0.numel == 0) return;
   // Build collapsed geometry, innermost dim last.
-  int64_t sizes[16];
-  int64_t strides[N][16];
+  int64_t sizes[kMaxLoopDims];
+  int64_t strides[N][kMaxLoopDims];
   int nd = 0;
   for (int d = 0; d < o0.ndim; ++d) {
     if (o0.sizes[d] == 1) continue;
+    EMBER_ASSERT(nd < kMaxLoopDims, "too many dims in an elementwise loop");
     int64_t s[N];
     for (size_t k = 0; k < N; ++k)
       s[k] = ops[k]->strides[d] * static_cast<int64_t>(element_size(ops[k]->dtype));
@@ -50,7 +56,7 @@ void for_each_row(const std::array<const TensorArg*, N>& ops, Inner&& inner) {
     inner(base, inner_strides, n);
     return;
   }
-  int64_t idx[16] = {0};
+  int64_t idx[kMaxLoopDims] = {0};
   std::array<char*, N> p = base;
   for (;;) {
     inner(p, inner_strides, n);
@@ -65,6 +71,43 @@ void for_each_row(const std::array<const TensorArg*, N>& ops, Inner&& inner) {
     }
     if (d < 0) return;
   }
+}
+
+/// a + b, a - b, a * b and -a with two's-complement wrap-around for signed integers (what
+/// libtorch's kernels give on overflow) but without C++'s undefined signed overflow: the
+/// arithmetic is done in the unsigned type. Floating types and uint8 use plain arithmetic.
+template <class T>
+constexpr bool wraps_unsigned_v = std::is_integral_v<T> && std::is_signed_v<T>;
+template <class T>
+T wrap_add(T a, T b) {
+  if constexpr (wraps_unsigned_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+  } else {
+    return static_cast<T>(a + b);
+  }
+}
+template <class T>
+T wrap_sub(T a, T b) {
+  if constexpr (wraps_unsigned_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
+  } else {
+    return static_cast<T>(a - b);
+  }
+}
+template <class T>
+T wrap_mul(T a, T b) {
+  if constexpr (wraps_unsigned_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
+  } else {
+    return static_cast<T>(a * b);
+  }
+}
+template <class T>
+T wrap_neg(T a) {
+  return wrap_sub(T(0), a);
 }
 
 /// Calls f with a value of the C++ type for dtype t (float, double, int64_t, int32_t,

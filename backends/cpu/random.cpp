@@ -2,6 +2,7 @@
 // request draws from block (offset + i / per_block), so results do not depend on how
 // the loop is split.
 #include <cmath>
+#include <limits>
 
 #include "backends/common/philox.h"
 #include "backends/cpu/cpu_backend.h"
@@ -17,6 +18,21 @@ template <class T>
 void store(T* o, int64_t i, double v) {
   if constexpr (std::is_same_v<T, bool>) o[i] = v != 0;
   else o[i] = static_cast<T>(v);
+}
+
+// Integers are stored without a round trip through double, which would drop the low bits
+// of values above 2^53.
+template <class T>
+void store_int(T* o, int64_t i, int64_t v) {
+  if constexpr (std::is_same_v<T, bool>) o[i] = v != 0;
+  else o[i] = static_cast<T>(v);
+}
+
+// Bounds arrive as doubles; int64 max becomes 2^63, which does not convert back (UB).
+int64_t to_int64(double v) {
+  if (v >= 9223372036854775807.0) return std::numeric_limits<int64_t>::max();
+  if (v <= -9223372036854775808.0) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(v);
 }
 
 }  // namespace
@@ -72,13 +88,15 @@ void CpuBackend::random(Distribution dist, const TensorArg& out, double a, doubl
         return;
       }
       case Distribution::Integer: {
-        const uint64_t range = static_cast<uint64_t>(static_cast<int64_t>(b) - static_cast<int64_t>(a));
+        // Unsigned arithmetic: the range of [INT64_MIN, INT64_MAX) overflows int64.
+        const uint64_t lo = static_cast<uint64_t>(to_int64(a));
+        const uint64_t range = static_cast<uint64_t>(to_int64(b)) - lo;
         const uint64_t base = gen.advance(static_cast<uint64_t>((n + 1) / 2));
         for (int64_t blk = 0; blk * 2 < n; ++blk) {
           Philox4x32 r(seed, base + static_cast<uint64_t>(blk));
           for (int j = 0; j < 2 && blk * 2 + j < n; ++j) {
             uint64_t v = (static_cast<uint64_t>(r.out[2 * j]) << 32) | r.out[2 * j + 1];
-            store(o, blk * 2 + j, static_cast<double>(static_cast<int64_t>(a) + static_cast<int64_t>(v % range)));
+            store_int(o, blk * 2 + j, static_cast<int64_t>(lo + v % range));
           }
         }
         return;

@@ -40,10 +40,10 @@ struct Reducer {
     switch (op) {
       case ReduceOp::Sum:
         if constexpr (std::is_same_v<T, bool>) return acc || v;
-        else return acc + v;
+        else return wrap_add(acc, v);
       case ReduceOp::Prod:
         if constexpr (std::is_same_v<T, bool>) return acc && v;
-        else return acc * v;
+        else return wrap_mul(acc, v);
       case ReduceOp::Any: return (acc != A(0) || v != A(0)) ? A(1) : A(0);
       case ReduceOp::All: return (acc != A(0) && v != A(0)) ? A(1) : A(0);
       case ReduceOp::Max:
@@ -115,6 +115,8 @@ template <class F>
 void walk(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides, F&& f) {
   const size_t nd = sizes.size();
   if (nd == 0) { f(int64_t(0)); return; }
+  for (int64_t s : sizes)
+    if (s == 0) return;  // an empty box has no index (not even offset 0)
   std::vector<int64_t> idx(nd, 0);
   int64_t off = 0;
   for (;;) {

@@ -18,7 +18,8 @@ class ArrayRef {
   constexpr ArrayRef() = default;
   constexpr ArrayRef(const T& one) : data_(&one), size_(1) {}
   constexpr ArrayRef(const T* data, size_t n) : data_(data), size_(n) {}
-  constexpr ArrayRef(std::initializer_list<T> l) : data_(l.begin()), size_(l.size()) {}
+  constexpr ArrayRef(const std::initializer_list<T>& l)
+      : data_(l.begin() == l.end() ? static_cast<const T*>(nullptr) : l.begin()), size_(l.size()) {}
   template <class A>
   ArrayRef(const std::vector<T, A>& v) : data_(v.data()), size_(v.size()) {}
   constexpr const T* data() const { return data_; }

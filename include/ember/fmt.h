@@ -1,6 +1,6 @@
 #pragma once
 // fmt support: fmt::format("{}", tensor) prints exactly what operator<< prints.
-#include <fmt/core.h>
+#include <fmt/format.h>  // formatter<string_view>::format is defined here, not in core.h
 
 #include <string>
 

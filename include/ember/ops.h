@@ -87,7 +87,9 @@ Tensor tensor(std::initializer_list<T> values, const TensorOptions& options = {}
 /// 2-D tensor from nested braced lists (rows must have equal length).
 template <class T>
 Tensor tensor(std::initializer_list<std::initializer_list<T>> rows, const TensorOptions& options = {}) {
-  using S = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+  // Bools are stored as one byte each (kBool's layout), numbers as double/int64.
+  using S = std::conditional_t<std::is_same_v<T, bool>, uint8_t,
+                               std::conditional_t<std::is_floating_point_v<T>, double, int64_t>>;
   std::vector<S> v;
   const int64_t r = static_cast<int64_t>(rows.size());
   const int64_t c = r ? static_cast<int64_t>(rows.begin()->size()) : 0;
@@ -101,10 +103,13 @@ Tensor tensor(std::initializer_list<std::initializer_list<T>> rows, const Tensor
   const int64_t sizes[2] = {r, c};
   return detail::tensor_from_data(v.data(), detail::literal_type<T>(), IntArrayRef(sizes, 2), o);
 }
-/// 1-D tensor with a copy of the vector; the dtype is the element type's.
+/// 1-D tensor with a copy of the vector; as torch::tensor, int32/int64 elements give
+/// kLong, float/double the default dtype, uint8 and bool their own type.
 template <class T>
 Tensor tensor(const std::vector<T>& values, const TensorOptions& options = {}) {
-  TensorOptions o = options.has_dtype() ? options : options.dtype(CppTypeToScalarType<T>::value);
+  constexpr ScalarType elem = CppTypeToScalarType<T>::value;
+  TensorOptions o = options;
+  if (!o.has_dtype()) o = o.dtype(std::is_floating_point_v<T> ? get_default_dtype() : elem == kInt ? kLong : elem);
   const int64_t n = static_cast<int64_t>(values.size());
   if constexpr (std::is_same_v<T, bool>) {
     std::vector<uint8_t> b(values.begin(), values.end());

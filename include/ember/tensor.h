@@ -5,6 +5,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "ember/array_ref.h"
 #include "ember/detail/tensor_impl.h"
 #include "ember/errors.h"
+#include "ember/optional_array_ref.h"
 #include "ember/options.h"
 #include "ember/scalar.h"
 
@@ -20,6 +22,7 @@ namespace ember {
 class Tensor;
 using TensorList = ArrayRef<Tensor>;
 namespace autograd { class Node; }
+namespace indexing { class TensorIndex; }
 
 class Tensor {
  public:
@@ -89,6 +92,11 @@ class Tensor {
   /// A tensor sharing storage with this one, outside the graph.
   Tensor detach() const;
   Tensor& detach_();
+  /// Makes this tensor use new_data's storage, geometry and dtype, keeping its identity
+  /// and autograd state (libtorch's Variable::set_data; used by Module::to).
+  void set_data(const Tensor& new_data) const;
+  /// A tensor sharing this tensor's data outside the graph (libtorch's Tensor::data()).
+  Tensor data() const { return detach(); }
   /// Calls hook(grad) when this tensor's gradient is computed; a hook returning a defined
   /// tensor replaces the gradient. Returns a handle for remove_hook.
   template <class F>
@@ -245,14 +253,125 @@ class Tensor {
   Tensor outer(const Tensor& vec2) const;
 
   // ---- activations and softmax (src/ops/activation.cpp, softmax.cpp) -----------
+  /// softmax along dim (ember::softmax).
+  Tensor softmax(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  /// log_softmax along dim (ember::log_softmax).
+  Tensor log_softmax(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  /// log(sum(exp(x))) over dims (ember::logsumexp).
+  Tensor logsumexp(IntArrayRef dim, bool keepdim = false) const;
 
   // ---- joining and rearranging (src/ops/join.cpp) -------------------------------
+  Tensor flip(IntArrayRef dims) const;
+  Tensor fliplr() const;
+  Tensor flipud() const;
+  Tensor roll(IntArrayRef shifts, IntArrayRef dims = {}) const;
+  Tensor rot90(int64_t k = 1, IntArrayRef dims = {0, 1}) const;
+  /// Tiles self sizes[i] times along dim i (sizes may have more dims than self).
+  Tensor repeat(IntArrayRef repeats) const;
+  Tensor repeat_interleave(const Tensor& repeats, std::optional<int64_t> dim = std::nullopt,
+                           std::optional<int64_t> output_size = std::nullopt) const;
+  Tensor repeat_interleave(int64_t repeats, std::optional<int64_t> dim = std::nullopt,
+                           std::optional<int64_t> output_size = std::nullopt) const;
+  Tensor tile(IntArrayRef dims) const;
+  Tensor tril(int64_t diagonal = 0) const;
+  Tensor triu(int64_t diagonal = 0) const;
+  Tensor& tril_(int64_t diagonal = 0);
+  Tensor& triu_(int64_t diagonal = 0);
+  Tensor diag(int64_t diagonal = 0) const;
+  Tensor diag_embed(int64_t offset = 0, int64_t dim1 = -2, int64_t dim2 = -1) const;
+  Tensor diagflat(int64_t offset = 0) const;
+  Tensor movedim(IntArrayRef source, IntArrayRef destination) const;
+  Tensor movedim(int64_t source, int64_t destination) const;
+  Tensor moveaxis(IntArrayRef source, IntArrayRef destination) const;
+  Tensor moveaxis(int64_t source, int64_t destination) const;
+  Tensor swapaxes(int64_t axis0, int64_t axis1) const;
+  Tensor swapdims(int64_t dim0, int64_t dim1) const;
+  Tensor unflatten(int64_t dim, IntArrayRef sizes) const;
 
   // ---- indexing (src/ops/index.cpp) -----------------------------------------------
+  Tensor index_select(int64_t dim, const Tensor& index) const;
+  Tensor gather(int64_t dim, const Tensor& index, bool sparse_grad = false) const;
+  Tensor scatter(int64_t dim, const Tensor& index, const Tensor& src) const;
+  Tensor scatter(int64_t dim, const Tensor& index, const Scalar& value) const;
+  Tensor scatter(int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce) const;
+  Tensor scatter(int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce) const;
+  Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src);
+  Tensor& scatter_(int64_t dim, const Tensor& index, const Scalar& value);
+  Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce);
+  Tensor& scatter_(int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce);
+  Tensor scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const;
+  Tensor& scatter_add_(int64_t dim, const Tensor& index, const Tensor& src);
+  Tensor index_add(int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha = 1) const;
+  Tensor& index_add_(int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha = 1);
+  Tensor index_copy(int64_t dim, const Tensor& index, const Tensor& source) const;
+  Tensor& index_copy_(int64_t dim, const Tensor& index, const Tensor& source);
+  Tensor index_fill(int64_t dim, const Tensor& index, const Scalar& value) const;
+  Tensor index_fill(int64_t dim, const Tensor& index, const Tensor& value) const;
+  Tensor& index_fill_(int64_t dim, const Tensor& index, const Scalar& value);
+  Tensor& index_fill_(int64_t dim, const Tensor& index, const Tensor& value);
+  Tensor take(const Tensor& index) const;
+  Tensor take_along_dim(const Tensor& indices, std::optional<int64_t> dim = std::nullopt) const;
+  Tensor masked_select(const Tensor& mask) const;
+  Tensor masked_scatter(const Tensor& mask, const Tensor& source) const;
+  Tensor& masked_scatter_(const Tensor& mask, const Tensor& source);
+  Tensor nonzero() const;
+  Tensor argwhere() const;
+  /// Python-style indexing: t.index({Slice(0, 2), 1, None, Ellipsis, mask}). Integers,
+  /// slices, None and Ellipsis give views; tensor indices copy (advanced indexing).
+  Tensor index(ArrayRef<indexing::TensorIndex> indices) const;
+  Tensor index(std::initializer_list<indexing::TensorIndex> indices) const;
+  /// Advanced indexing with one optional index tensor per leading dim (at::index).
+  Tensor index(const std::vector<std::optional<Tensor>>& indices) const;
+  /// Python-style assignment t[indices] = rhs (rhs broadcast to the indexed shape).
+  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Tensor& rhs);
+  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Scalar& v);
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& rhs);
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Scalar& v);
+  Tensor& index_put_(const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
+                     bool accumulate = false);
+  Tensor index_put(const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
+                   bool accumulate = false) const;
+  /// self.index({index}) (advanced indexing with one tensor).
+  Tensor operator[](const Tensor& index) const;
 
   // ---- reductions and scans (src/ops/scan.cpp, sort.cpp) --------------------------
+  Tensor prod(std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor prod(int64_t dim, bool keepdim = false, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor cumsum(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor cumprod(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
+  Tensor logcumsumexp(int64_t dim) const;
+  Tensor var(bool unbiased = true) const;
+  Tensor var(OptionalIntArrayRef dim, bool unbiased = true, bool keepdim = false) const;
+  Tensor var(OptionalIntArrayRef dim, std::optional<int64_t> correction, bool keepdim = false) const;
+  /// Variance over one dim: `t.var(0)` means dim 0 (as libtorch).
+  Tensor var(int dim) const;
+  Tensor std(bool unbiased = true) const;
+  Tensor std(OptionalIntArrayRef dim, bool unbiased = true, bool keepdim = false) const;
+  Tensor std(OptionalIntArrayRef dim, std::optional<int64_t> correction, bool keepdim = false) const;
+  /// Standard deviation over one dim: `t.std(0)` means dim 0 (as libtorch).
+  Tensor std(int dim) const;
+  Tensor norm(const std::optional<Scalar>& p, ScalarType dtype) const;
+  Tensor norm(const Scalar& p = 2) const;
+  Tensor norm(const std::optional<Scalar>& p, IntArrayRef dim, bool keepdim, ScalarType dtype) const;
+  Tensor norm(const std::optional<Scalar>& p, IntArrayRef dim, bool keepdim = false) const;
+  ::std::tuple<Tensor, Tensor> sort(int64_t dim = -1, bool descending = false) const;
+  ::std::tuple<Tensor, Tensor> sort(::std::optional<bool> stable, int64_t dim = -1, bool descending = false) const;
+  Tensor argsort(int64_t dim = -1, bool descending = false) const;
+  Tensor argsort(bool stable, int64_t dim = -1, bool descending = false) const;
+  ::std::tuple<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;
+  ::std::tuple<Tensor, Tensor> kthvalue(int64_t k, int64_t dim = -1, bool keepdim = false) const;
+  Tensor median() const;
+  ::std::tuple<Tensor, Tensor> median(int64_t dim, bool keepdim = false) const;
+  ::std::tuple<Tensor, Tensor> mode(int64_t dim = -1, bool keepdim = false) const;
 
   // ---- normalization, dropout, losses (src/ops/norm.cpp, dropout.cpp, loss.cpp) ---
+  // (linear algebra extras, src/ops/linalg_extra.cpp)
+  /// beta * self + alpha * (batch1 @ batch2) (ember::baddbmm).
+  Tensor baddbmm(const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1, const Scalar& alpha = 1) const;
+  /// In-place baddbmm.
+  Tensor& baddbmm_(const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1, const Scalar& alpha = 1);
+  /// Cross product along dim (ember::cross).
+  Tensor cross(const Tensor& other, std::optional<int64_t> dim = std::nullopt) const;
 
   // ---- operators --------------------------------------------------------------
   Tensor operator-() const;

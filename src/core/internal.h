@@ -45,5 +45,8 @@ Tensor cast(const Tensor& t, ScalarType dtype);
 void resize_out(Tensor& out, IntArrayRef sizes, const char* op);
 /// Number of elements of sizes.
 int64_t prod(IntArrayRef sizes);
+/// The shape a and b broadcast to; raises ShapeError naming `op` and both shapes when
+/// they do not broadcast (infer_size names no op).
+std::vector<int64_t> broadcast_shapes(IntArrayRef a, IntArrayRef b, const char* op);
 
 }  // namespace ember::detail

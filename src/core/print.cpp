@@ -42,7 +42,9 @@ std::pair<double, int> choose_format(std::ostream& os, const std::vector<double>
     const double a = std::fabs(z);
     if (!any_finite) { exp_min = exp_max = a; any_finite = true; }
     exp_min = std::min(exp_min, a);
-    exp_max = std::max(exp_max, a);
+    // libtorch compares the signed value here, so a negative element only sets the
+    // magnitude when it comes first; kept so that the layout is byte-for-byte the same.
+    if (z > exp_max) exp_max = a;
   }
   if (any_finite) {
     exp_min = exp_min != 0 ? std::floor(std::log10(exp_min)) + 1 : 1;
@@ -79,6 +81,13 @@ std::pair<double, int> choose_format(std::ostream& os, const std::vector<double>
   return {scale, width};
 }
 
+// The "scale *" line: libtorch prints the factor in default float notation with the
+// precision the value format chose.
+void print_scale(std::ostream& os, double scale) {
+  FormatGuard g(os);
+  os << std::defaultfloat << scale << " *\n";
+}
+
 // Indices of one dim to show: all, or the first and last edgeitems (-1 marks the gap).
 std::vector<int64_t> shown(int64_t n, bool summarize) {
   std::vector<int64_t> r;
@@ -111,10 +120,14 @@ void print_matrix(std::ostream& os, const Tensor& m, int indent, bool summarize)
   for (int64_t first = 0; first < ncols; first += per_line) {
     const int64_t last = std::min(ncols, first + per_line) - 1;
     if (per_line < ncols) {
+      // As libtorch: the header is followed by the indent, not a line break.
       if (first != 0) os << '\n';
-      os << "Columns " << first + 1 << " to " << last + 1 << '\n' << pad;
+      os << "Columns " << first + 1 << " to " << last + 1 << pad;
     }
-    if (scale != 1) os << scale << " *\n" << pad;
+    if (scale != 1) {
+      print_scale(os, scale);
+      os << pad;
+    }
     for (size_t ri = 0; ri < rsel.size(); ++ri) {
       for (int64_t ci = first; ci <= last; ++ci) {
         const int64_t r = rsel[ri], c = csel[static_cast<size_t>(ci)];
@@ -139,12 +152,14 @@ void print_body(std::ostream& os, const Tensor& t) {
     if (t.numel() > 0) {
       const std::vector<double> v = values_of(t);
       auto [scale, width] = choose_format(os, v);
-      if (scale != 1) os << scale << " *\n";
+      if (scale != 1) print_scale(os, scale);
       for (int64_t i : shown(t.numel(), summarize)) {
         if (i < 0) os << std::setw(width) << "..." << '\n';
         else os << std::setw(width) << v[static_cast<size_t>(i)] / scale << '\n';
       }
     }
+  } else if (t.numel() == 0) {
+    // libtorch prints only the footer for empty matrices and higher-dim tensors.
   } else if (t.dim() == 2) {
     print_matrix(os, t, 0, summarize);
   } else {

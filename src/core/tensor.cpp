@@ -5,8 +5,15 @@
 
 namespace ember {
 
-int64_t Tensor::size(int64_t d) const { return sizes()[detail::wrap_dim(d, dim(), "size")]; }
-int64_t Tensor::stride(int64_t d) const { return strides()[detail::wrap_dim(d, dim(), "stride")]; }
+int64_t Tensor::size(int64_t d) const {
+  // wrap_dim accepts dim 0 of a 0-dim tensor (for reductions); a size query must not.
+  EMBER_CHECK(dim() > 0, IndexError, "size", "dimension specified as ", d, " but tensor has no dimensions");
+  return sizes()[detail::wrap_dim(d, dim(), "size")];
+}
+int64_t Tensor::stride(int64_t d) const {
+  EMBER_CHECK(dim() > 0, IndexError, "stride", "dimension specified as ", d, " but tensor has no dimensions");
+  return strides()[detail::wrap_dim(d, dim(), "stride")];
+}
 
 TensorOptions Tensor::options() const {
   return TensorOptions().dtype(dtype()).device(device());
@@ -20,7 +27,7 @@ std::string Tensor::toString() const {
 template <class T>
 T Tensor::item() const {
   EMBER_CHECK(defined(), Error, "item", "called on an undefined tensor");
-  EMBER_CHECK(numel() == 1, Error, "item", "a Tensor with ", numel(), " elements (shape ", sizes(),
+  EMBER_CHECK(numel() == 1, ShapeError, "item", "a Tensor with ", numel(), " elements (shape ", sizes(),
               ") cannot be converted to Scalar");
   Tensor c = is_cpu() ? *this : cpu();
   Scalar s;
@@ -104,20 +111,6 @@ autograd::Node* Tensor::grad_fn() const {
   return m ? m->grad_fn.get() : nullptr;
 }
 
-void Tensor::retain_grad() const {
-  EMBER_CHECK(requires_grad(), Error, "retain_grad", "can't retain_grad on Tensor that has requires_grad=False");
-  auto& m = impl_->ensure_autograd();
-  if (!m.grad_fn || m.retains_grad) return;  // leaves always keep .grad
-  m.retains_grad = true;
-  detail::TensorImpl* self = impl_.get();
-  m.retain_grad_hook = m.grad_fn->add_pre_hook(m.output_nr, [self](const Tensor& g) {
-    Tensor& slot = self->autograd()->grad;
-    if (!slot.defined()) slot = g.detach().clone();
-    else slot = slot + g.detach();
-    return Tensor();
-  });
-}
-
 bool Tensor::retains_grad() const {
   auto* m = impl_->autograd();
   return m && m->retains_grad;
@@ -134,32 +127,24 @@ Tensor Tensor::detach() const {
   return detail::make_view(*this, sizes(), strides(), storage_offset());
 }
 
+void Tensor::set_data(const Tensor& new_data) const {
+  EMBER_CHECK(defined() && new_data.defined(), Error, "set_data", "both tensors must be defined");
+  EMBER_CHECK(!requires_grad() || new_data.is_floating_point(), DTypeError, "set_data",
+              "a tensor that requires grad cannot take data of dtype ", new_data.dtype());
+  auto* src = new_data.unsafeGetTensorImpl();
+  impl_->set_storage(src->storage_ptr(), src->sizes(), src->strides(), src->offset());
+  impl_->set_dtype(src->dtype());
+}
+
 Tensor& Tensor::detach_() {
   if (auto* m = impl_->autograd()) {
-    m->grad_fn.reset();
+    autograd::impl::set_gradient_edge(*this, autograd::Edge{});  // also drops retain_grad's hook
     m->requires_grad = false;
   }
   impl_->set_requires_grad_flag(false);
   return *this;
 }
 
-unsigned Tensor::register_hook_impl(std::function<Tensor(const Tensor&)> hook) const {
-  EMBER_CHECK(requires_grad(), Error, "register_hook",
-              "cannot register a hook on a tensor that doesn't require gradient");
-  auto& m = impl_->ensure_autograd();
-  if (m.grad_fn) return m.grad_fn->add_pre_hook(m.output_nr, std::move(hook));
-  static std::atomic<unsigned> next_id{1u << 30};
-  unsigned id = next_id.fetch_add(1);
-  m.leaf_hooks.push_back({id, std::move(hook)});
-  return id;
-}
-
-void Tensor::remove_hook(unsigned handle) const {
-  auto* m = impl_->autograd();
-  if (!m) return;
-  if (m->grad_fn) m->grad_fn->remove_pre_hook(handle);
-  for (auto it = m->leaf_hooks.begin(); it != m->leaf_hooks.end(); ++it)
-    if (it->id == handle) { m->leaf_hooks.erase(it); return; }
-}
+// register_hook, remove_hook and retain_grad live with the hooks in autograd/tensor_hooks.cpp.
 
 }  // namespace ember

@@ -8,7 +8,10 @@
 namespace ember {
 namespace detail {
 
+extern volatile int gdb_printers_anchor;
+
 TensorImpl::~TensorImpl() {
+  (void)gdb_printers_anchor;
   if (autograd_) {
     // A retained non-leaf's hook refers to this impl: remove it from the node.
     if (autograd_->retain_grad_hook && autograd_->grad_fn)

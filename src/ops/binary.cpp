@@ -50,36 +50,41 @@ void record_add(Tensor& out, const Tensor& a, const Tensor& b, const Scalar& alp
     autograd::set_history(out, n);
 }
 
+// mul and div save an input only when the other input's gradient needs it, as libtorch:
+// x.mul_(2) on a non-leaf then keeps no reference to the x it overwrites.
 void record_mul(Tensor& out, const Tensor& a, const Tensor& b) {
-  if (auto* n = autograd::record("MulBackward0", {&a, &b}, [](Node& n, variable_list& g) {
-        variable_list r(2);
-        Tensor a = n.saved(0), b = n.saved(1);
-        if (n.needs_input_grad(0)) r[0] = grad_for(g[0] * b, a.sizes());
-        if (n.needs_input_grad(1)) r[1] = grad_for(g[0] * a, b.sizes());
-        return r;
-      })) {
-    n->save(a);
-    n->save(b);
+  if (auto* n = autograd::record("MulBackward0", {&a, &b},
+                                 [as = DimVector(a.sizes()), bs = DimVector(b.sizes())](Node& n, variable_list& g) {
+                                   variable_list r(2);
+                                   if (n.needs_input_grad(0)) r[0] = grad_for(g[0] * n.saved(1), as);
+                                   if (n.needs_input_grad(1)) r[1] = grad_for(g[0] * n.saved(0), bs);
+                                   return r;
+                                 })) {
+    n->save(n->needs_input_grad(1) ? a : Tensor());
+    n->save(n->needs_input_grad(0) ? b : Tensor());
     autograd::set_history(out, n);
   }
 }
 
 void record_div(Tensor& out, const Tensor& a, const Tensor& b) {
-  if (auto* n = autograd::record("DivBackward0", {&a, &b}, [](Node& n, variable_list& g) {
-        variable_list r(2);
-        Tensor a = n.saved(0), b = n.saved(1);
-        if (n.needs_input_grad(0)) r[0] = grad_for(g[0] / b, a.sizes());
-        if (n.needs_input_grad(1)) r[1] = grad_for(-g[0] * a / (b * b), b.sizes());
-        return r;
-      })) {
-    n->save(a);
+  if (auto* n = autograd::record("DivBackward0", {&a, &b},
+                                 [as = DimVector(a.sizes()), bs = DimVector(b.sizes())](Node& n, variable_list& g) {
+                                   variable_list r(2);
+                                   Tensor b = n.saved(1);
+                                   if (n.needs_input_grad(0)) r[0] = grad_for(g[0] / b, as);
+                                   if (n.needs_input_grad(1)) r[1] = grad_for(-g[0] * n.saved(0) / (b * b), bs);
+                                   return r;
+                                 })) {
+    n->save(n->needs_input_grad(1) ? a : Tensor());
     n->save(b);
     autograd::set_history(out, n);
   }
 }
 
-void record_pow(Tensor& out, const Tensor& a, const Tensor& b) {
-  if (auto* n = autograd::record("PowBackward1", {&a, &b}, [](Node& n, variable_list& g) {
+// libtorch's names: PowBackward0 for (tensor, scalar), 1 for (tensor, tensor), 2 for
+// (scalar, tensor).
+void record_pow(Tensor& out, const Tensor& a, const Tensor& b, const char* node_name) {
+  if (auto* n = autograd::record(node_name, {&a, &b}, [](Node& n, variable_list& g) {
         variable_list r(2);
         Tensor a = n.saved(0), b = n.saved(1);
         if (n.needs_input_grad(0)) {
@@ -168,20 +173,15 @@ Tensor div_impl(const Tensor& a, const Tensor& b) {
   return out;
 }
 
-Tensor pow_impl(const Tensor& a, const Tensor& b) {
+// Integer tensors to negative integer powers raise only for a scalar exponent (pow(Tensor,
+// Scalar) checks); with a tensor of exponents libtorch computes C-style integer powers
+// (2^-1 == 0), and so does the kernel.
+Tensor pow_impl(const Tensor& a, const Tensor& b, const char* node_name = "PowBackward1") {
   detail::check_defined(a, "pow");
   detail::check_defined(b, "pow", "exponent");
   ScalarType t = result_type(a, b);
-  if (!isFloatingType(t)) {
-    // Integer tensors to negative integer powers are an error in libtorch.
-    if (b.dtype() != kBool) {
-      NoGradGuard ng;
-      EMBER_CHECK(!(b < 0).any().item<bool>(), Error, "pow",
-                  "Integers to negative integer powers are not allowed.");
-    }
-  }
   Tensor out = binary_kernel(BinaryOp::Pow, a, b, t, t, 1, "pow");
-  record_pow(out, a, b);
+  record_pow(out, a, b, node_name);
   return out;
 }
 
@@ -218,12 +218,12 @@ Tensor pow(const Tensor& a, const Scalar& b) {
   ScalarType t = result_type(a, b);
   if (!isFloatingType(t) && b.toDouble() < 0)
     detail::throw_error<Error>("pow", "Integers to negative integer powers are not allowed.");
-  return pow_impl(a, wrap(b, t, a.device()));
+  return pow_impl(a, wrap(b, t, a.device()), "PowBackward0");
 }
 Tensor pow(const Scalar& a, const Tensor& b) {
   detail::check_defined(b, "pow", "exponent");
   ScalarType t = result_type(b, a);
-  return pow_impl(wrap(a, t, b.device()), b);
+  return pow_impl(wrap(a, t, b.device()), b, "PowBackward2");
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
@@ -258,7 +258,7 @@ Tensor& binary_inplace(Tensor& self, const Tensor& other, BinaryOp op, const Sca
   detail::check_defined(other, name, "other");
   check_can_cast(result, self.dtype(), name);
   return inplace(self, name, {&other}, oop, [&] {
-    std::vector<int64_t> shape = infer_size(self.sizes(), other.sizes());
+    std::vector<int64_t> shape = detail::broadcast_shapes(self.sizes(), other.sizes(), name);
     EMBER_CHECK(IntArrayRef(shape) == self.sizes(), ShapeError, name, "output with shape ", self.sizes(),
                 " doesn't match the broadcast shape ", IntArrayRef(shape));
     detail::check_same_device(self, other, name);
@@ -274,6 +274,8 @@ Tensor& Tensor::add_(const Tensor& o, const Scalar& alpha) {
 }
 Tensor& Tensor::add_(const Scalar& o, const Scalar& alpha) {
   detail::check_defined(*this, "add_");
+  // Checked before `o` is wrapped in self's dtype, which would silently truncate it.
+  check_can_cast(result_type(*this, o), dtype(), "add_");
   return add_(wrap(o, dtype(), device()), alpha);
 }
 Tensor& Tensor::sub_(const Tensor& o, const Scalar& alpha) {
@@ -284,6 +286,8 @@ Tensor& Tensor::sub_(const Tensor& o, const Scalar& alpha) {
 }
 Tensor& Tensor::sub_(const Scalar& o, const Scalar& alpha) {
   detail::check_defined(*this, "sub_");
+  // Checked before `o` is wrapped in self's dtype, which would silently truncate it.
+  check_can_cast(result_type(*this, o), dtype(), "sub_");
   return sub_(wrap(o, dtype(), device()), alpha);
 }
 Tensor& Tensor::mul_(const Tensor& o) {
@@ -293,6 +297,7 @@ Tensor& Tensor::mul_(const Tensor& o) {
 }
 Tensor& Tensor::mul_(const Scalar& o) {
   detail::check_defined(*this, "mul_");
+  check_can_cast(result_type(*this, o), dtype(), "mul_");
   return mul_(wrap(o, dtype(), device()));
 }
 Tensor& Tensor::div_(const Tensor& o) {

@@ -134,7 +134,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
               "expected condition to be a boolean tensor, but got a tensor with dtype ", cond.dtype());
   detail::check_same_device(cond, a, "where");
   detail::check_same_device(a, b, "where");
-  std::vector<int64_t> shape = infer_size(infer_size(cond.sizes(), a.sizes()), b.sizes());
+  std::vector<int64_t> shape =
+      detail::broadcast_shapes(detail::broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
   ScalarType t = result_type(a, b);
   Tensor out = detail::make_tensor(shape, t, a.device());
   Tensor c = detail::cast(cond, kBool), ac = detail::cast(a, t), bc = detail::cast(b, t);
@@ -181,7 +182,7 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) 
               "expected mask dtype to be Bool but got ", mask.dtype());
   EMBER_CHECK(value.dim() == 0, ShapeError, "masked_fill",
               "only supports a 0-dimensional value tensor, but got tensor with ", value.dim(), " dimension(s)");
-  std::vector<int64_t> shape = infer_size(self.sizes(), mask.sizes());
+  std::vector<int64_t> shape = detail::broadcast_shapes(self.sizes(), mask.sizes(), "masked_fill");
   EMBER_CHECK(IntArrayRef(shape) == self.sizes(), ShapeError, "masked_fill", "mask of shape ", mask.sizes(),
               " cannot be broadcast to the input's shape ", self.sizes());
   return where(mask, value.to(self.dtype()), self);

@@ -68,7 +68,7 @@ Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
   (void)non_blocking;
   detail::check_defined(*this, "copy_");
   detail::check_defined(src, "copy_", "src");
-  std::vector<int64_t> shape = infer_size(sizes(), src.sizes());
+  std::vector<int64_t> shape = detail::broadcast_shapes(sizes(), src.sizes(), "copy_");
   EMBER_CHECK(IntArrayRef(shape) == sizes(), ShapeError, "copy_", "source of shape ", src.sizes(),
               " cannot be broadcast to the destination's shape ", sizes());
   autograd::check_inplace(*this, "copy_");

@@ -59,6 +59,20 @@ std::vector<int64_t> infer_size(IntArrayRef a, IntArrayRef b) {
   return out;
 }
 
+namespace detail {
+std::vector<int64_t> broadcast_shapes(IntArrayRef a, IntArrayRef b, const char* op) {
+  if (a == b) return a.vec();
+  try {
+    return infer_size(a, b);
+  } catch (const ShapeError& e) {
+    const std::string why = e.what();
+    const auto close = why.find("] ");
+    throw_error<ShapeError>(op, "shapes ", a, " and ", b, " cannot be broadcast together (",
+                            close == std::string::npos ? why : why.substr(close + 2), ")");
+  }
+}
+}  // namespace detail
+
 namespace ops {
 
 void check_can_cast(ScalarType result, ScalarType dest, const char* name) {
@@ -68,14 +82,7 @@ void check_can_cast(ScalarType result, ScalarType dest, const char* name) {
 
 namespace {
 std::vector<int64_t> broadcast_shape(const Tensor& a, const Tensor& b, const char* name) {
-  if (a.sizes() == b.sizes()) return a.sizes().vec();
-  try {
-    return infer_size(a.sizes(), b.sizes());
-  } catch (const ShapeError&) {
-    detail::throw_error<ShapeError>(name, "shapes ", a.sizes(), " and ", b.sizes(),
-                                    " cannot be broadcast together (sizes must match or be 1 "
-                                    "in each trailing dimension)");
-  }
+  return detail::broadcast_shapes(a.sizes(), b.sizes(), name);
 }
 }  // namespace
 
@@ -111,10 +118,8 @@ Tensor unary_kernel(UnaryOp op, const Tensor& a, ScalarType out_dtype, backend::
 void rebase_history(Tensor& self, const Tensor& result) {
   auto* rm = result.unsafeGetTensorImpl()->autograd();
   if (!rm || !rm->grad_fn) return;
-  auto& m = self.unsafeGetTensorImpl()->ensure_autograd();
-  m.grad_fn = rm->grad_fn;
-  m.output_nr = rm->output_nr;
-  self.unsafeGetTensorImpl()->set_requires_grad_flag(true);
+  // Through the autograd helper: a retain_grad registration must follow self's history.
+  autograd::impl::set_gradient_edge(self, autograd::Edge{rm->grad_fn, rm->output_nr});
 }
 
 }  // namespace ops

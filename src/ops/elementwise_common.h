@@ -40,7 +40,10 @@ Tensor& inplace(Tensor& self, const char* name, std::initializer_list<const Tens
   for (const Tensor* t : others) rec = rec || (t->defined() && t->requires_grad());
   rec = rec && autograd::GradMode::is_enabled();
   if (rec) {
+    const uint64_t first_seq = autograd::impl::current_sequence_nr();
     Tensor r = oop();
+    // The formula may have saved self, which the copy below overwrites.
+    autograd::impl::preserve_saved_inputs(r, self, first_seq);
     {
       autograd::NoGradGuard ng;
       EMBER_CHECK(r.sizes() == self.sizes(), ShapeError, name, "output with shape ", self.sizes(),

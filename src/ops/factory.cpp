@@ -62,16 +62,24 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const 
 
 Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const TensorOptions& o) {
   EMBER_CHECK(steps >= 0, Error, "linspace", "number of steps must be non-negative, got ", steps);
-  const double s = start.toDouble(), e = end.toDouble();
-  const double st = steps > 1 ? (e - s) / static_cast<double>(steps - 1) : 0.0;
   TensorOptions r = o.has_dtype() ? o : o.dtype(get_default_dtype());
   Tensor t = detail::make_tensor({steps}, r.dtype(), r.device());
   if (steps == 0) return finish(t, r);
-  // Fill from both ends (as libtorch) so the last value is exactly `end`.
+  // Fill from both ends (as libtorch) so the last value is exactly `end`; one step gives
+  // `start`. float32 results are computed in float32, as libtorch does, so that they
+  // agree to the last bit; everything else in double.
   Tensor d = detail::make_tensor({steps}, kDouble, kCPU);
   double* p = d.data_ptr<double>();
   const int64_t half = steps / 2;
-  for (int64_t i = 0; i < steps; ++i) p[i] = i < half ? s + st * static_cast<double>(i) : e - st * static_cast<double>(steps - i - 1);
+  auto fill = [&](auto s, auto e) {
+    using T = decltype(s);
+    const T st = steps > 1 ? (e - s) / static_cast<T>(steps - 1) : T(0);
+    for (int64_t i = 0; i < steps; ++i)
+      p[i] = i < half ? s + st * static_cast<T>(i) : e - st * static_cast<T>(steps - i - 1);
+  };
+  if (r.dtype() == kFloat) fill(start.toFloat(), end.toFloat());
+  else fill(start.toDouble(), end.toDouble());
+  if (steps == 1) p[0] = start.toDouble();
   t.copy_(d.to(r.device()));
   return finish(t, r);
 }

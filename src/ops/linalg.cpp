@@ -118,7 +118,7 @@ Tensor addmm(const Tensor& self, const Tensor& m1, const Tensor& m2, const Scala
   EMBER_CHECK(self.dtype() == m1.dtype(), DTypeError, "addmm", "self has dtype ", self.dtype(),
               " but mat1 has dtype ", m1.dtype());
   const int64_t rows = m1.size(0), cols = m2.size(1);
-  std::vector<int64_t> shape = infer_size(self.sizes(), {rows, cols});
+  std::vector<int64_t> shape = detail::broadcast_shapes(self.sizes(), {rows, cols}, "addmm");
   EMBER_CHECK(IntArrayRef(shape) == IntArrayRef({rows, cols}), ShapeError, "addmm", "self of shape ", self.sizes(),
               " cannot be broadcast to the product's shape [", rows, ", ", cols, "]");
   Tensor out = detail::make_tensor({rows, cols}, m1.dtype(), m1.device());
@@ -206,7 +206,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Tensor a2 = da == 1 ? a.unsqueeze(0) : a;
   Tensor b2 = db == 1 ? b.unsqueeze(1) : b;
   IntArrayRef ab(a2.sizes().data(), a2.dim() - 2), bb(b2.sizes().data(), b2.dim() - 2);
-  std::vector<int64_t> batch = infer_size(ab, bb);
+  std::vector<int64_t> batch = detail::broadcast_shapes(ab, bb, "matmul");
   int64_t nb = 1;
   for (int64_t s : batch) nb *= s;
   const int64_t n = a2.size(-2), m = b2.size(-1);

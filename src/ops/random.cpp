@@ -43,6 +43,10 @@ Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& o) { return 
 Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions& o) {
   EMBER_CHECK(low < high, Error, "randint", "random_ expects 'from' to be less than 'to', but got from=",
               low, " >= to=", high);
+  // The kernel interface carries the bounds as doubles: near +-2^63 two distinct bounds can
+  // round to one value, which would leave an empty range.
+  EMBER_CHECK(static_cast<double>(low) < static_cast<double>(high), NotImplementedError, "randint",
+              "bounds from=", low, " and to=", high, " are too close together for their magnitude");
   TensorOptions r = o.has_dtype() ? o : o.dtype(kLong);
   return sample(size, r, Dist::Integer, static_cast<double>(low), static_cast<double>(high));
 }

@@ -62,10 +62,17 @@ ScalarType sum_dtype(const Tensor& self, std::optional<ScalarType> dtype) {
   return isIntegralType(self.dtype(), true) ? kLong : self.dtype();
 }
 
-Tensor sum_impl(const Tensor& self, const std::vector<bool>& mask, bool keepdim, std::optional<ScalarType> dtype) {
+bool all_of(const std::vector<bool>& mask) {
+  for (bool m : mask)
+    if (!m) return false;
+  return true;
+}
+
+Tensor sum_impl(const Tensor& self, const std::vector<bool>& mask, bool keepdim, std::optional<ScalarType> dtype,
+                const char* node_name = "SumBackward1") {
   Tensor in = detail::cast(self, sum_dtype(self, dtype));
   Tensor out = reduce_raw(ReduceOp::Sum, in, mask, keepdim);
-  if (auto* n = autograd::record("SumBackward1", {&self},
+  if (auto* n = autograd::record(node_name, {&self},
                                  [mask, keepdim, in_sizes = DimVector(self.sizes())](Node&, variable_list& g) {
                                    return variable_list{unreduce(g[0], mask, keepdim, in_sizes)};
                                  }))
@@ -74,15 +81,17 @@ Tensor sum_impl(const Tensor& self, const std::vector<bool>& mask, bool keepdim,
 }
 
 // max/min/amax/amin over dims: the gradient is shared evenly among tied extrema.
-Tensor extremum_impl(const Tensor& self, const std::vector<bool>& mask, bool keepdim, bool is_max, const char* name) {
+Tensor extremum_impl(const Tensor& self, const std::vector<bool>& mask, bool keepdim, bool is_max, const char* name,
+                     const char* node_name) {
   detail::check_defined(self, name);
+  // An empty tensor may be reduced over non-empty dims (giving an empty result), as libtorch.
+  EMBER_CHECK(self.numel() > 0 || !all_of(mask), Error, name,
+              "Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
   for (size_t i = 0; i < mask.size(); ++i)
     EMBER_CHECK(!mask[i] || self.sizes()[i] > 0, IndexError, name, "Expected reduction dim ", i,
                 " to have non-zero size (input shape ", self.sizes(), ")");
-  EMBER_CHECK(self.numel() > 0, Error, name,
-              "Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
   Tensor out = reduce_raw(is_max ? ReduceOp::Max : ReduceOp::Min, self, mask, keepdim);
-  if (auto* n = autograd::record(is_max ? "AmaxBackward0" : "AminBackward0", {&self},
+  if (auto* n = autograd::record(node_name, {&self},
                                  [mask, keepdim](Node& n, variable_list& g) {
                                    Tensor x = n.saved(0), y = n.saved(1);
                                    Tensor ye = unreduce(y, mask, keepdim, x.sizes());
@@ -153,14 +162,16 @@ Tensor arg_impl(const Tensor& self, std::optional<int64_t> dim, bool keepdim, bo
 }
 
 Tensor logic_reduce(const Tensor& self, const std::vector<bool>& mask, bool keepdim, ReduceOp op) {
-  return reduce_raw(op, detail::cast(self, kBool), mask, keepdim);
+  Tensor r = reduce_raw(op, detail::cast(self, kBool), mask, keepdim);
+  // libtorch keeps uint8 for any/all of uint8 input; every other dtype gives bool.
+  return self.dtype() == kByte ? r.to(kByte) : r;
 }
 
 }  // namespace
 
 Tensor sum(const Tensor& self, std::optional<ScalarType> dtype) {
   detail::check_defined(self, "sum");
-  return sum_impl(self, dim_mask(self, {}, "sum"), false, dtype);
+  return sum_impl(self, dim_mask(self, {}, "sum"), false, dtype, "SumBackward0");
 }
 Tensor sum(const Tensor& self, IntArrayRef dim, bool keepdim, std::optional<ScalarType> dtype) {
   detail::check_defined(self, "sum");
@@ -178,7 +189,18 @@ Tensor mean_impl(const Tensor& self, IntArrayRef dim, bool keepdim, std::optiona
   int64_t count = 1;
   for (size_t i = 0; i < mask.size(); ++i)
     if (mask[i]) count *= self.sizes()[i];
-  return sum_impl(self, mask, keepdim, t) / static_cast<double>(count);
+  // One node (libtorch's MeanBackward0/1) instead of the sum and div nodes.
+  Tensor out;
+  {
+    NoGradGuard ng;
+    out = sum_impl(self, mask, keepdim, t).div_(static_cast<double>(count));
+  }
+  if (auto* n = autograd::record(dim.empty() ? "MeanBackward0" : "MeanBackward1", {&self},
+                                 [mask, keepdim, count, in_sizes = DimVector(self.sizes())](Node&, variable_list& g) {
+                                   return variable_list{unreduce(g[0] / static_cast<double>(count), mask, keepdim, in_sizes)};
+                                 }))
+    autograd::set_history(out, n);
+  return out;
 }
 }  // namespace
 
@@ -189,11 +211,11 @@ Tensor mean(const Tensor& self, IntArrayRef dim, bool keepdim, std::optional<Sca
 
 Tensor max(const Tensor& self) {
   detail::check_defined(self, "max");
-  return extremum_impl(self, dim_mask(self, {}, "max"), false, true, "max");
+  return extremum_impl(self, dim_mask(self, {}, "max"), false, true, "max", "MaxBackward1");
 }
 Tensor min(const Tensor& self) {
   detail::check_defined(self, "min");
-  return extremum_impl(self, dim_mask(self, {}, "min"), false, false, "min");
+  return extremum_impl(self, dim_mask(self, {}, "min"), false, false, "min", "MinBackward1");
 }
 std::tuple<Tensor, Tensor> max(const Tensor& self, int64_t dim, bool keepdim) {
   return extremum_dim(self, dim, keepdim, true, "max");
@@ -203,11 +225,11 @@ std::tuple<Tensor, Tensor> min(const Tensor& self, int64_t dim, bool keepdim) {
 }
 Tensor amax(const Tensor& self, IntArrayRef dim, bool keepdim) {
   detail::check_defined(self, "amax");
-  return extremum_impl(self, dim_mask(self, dim, "amax"), keepdim, true, "amax");
+  return extremum_impl(self, dim_mask(self, dim, "amax"), keepdim, true, "amax", "AmaxBackward0");
 }
 Tensor amin(const Tensor& self, IntArrayRef dim, bool keepdim) {
   detail::check_defined(self, "amin");
-  return extremum_impl(self, dim_mask(self, dim, "amin"), keepdim, false, "amin");
+  return extremum_impl(self, dim_mask(self, dim, "amin"), keepdim, false, "amin", "AminBackward0");
 }
 Tensor argmax(const Tensor& self, std::optional<int64_t> dim, bool keepdim) {
   return arg_impl(self, dim, keepdim, true, "argmax");

@@ -19,6 +19,15 @@ class RefCounted {
     if (refcount_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
   uint32_t use_count() const noexcept { return refcount_.load(std::memory_order_relaxed); }
+  /// Takes a reference unless the count already reached zero (the object is being
+  /// destroyed): upgrades a non-owning pointer that its owner clears on destruction.
+  bool try_incref() const noexcept {
+    uint32_t c = refcount_.load(std::memory_order_relaxed);
+    while (c != 0)
+      if (refcount_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel, std::memory_order_relaxed))
+        return true;
+    return false;
+  }
 
  private:
   mutable std::atomic<uint32_t> refcount_{0};

@@ -78,6 +78,8 @@ class TensorImpl final : public RefCounted {
     refresh();
   }
 
+  /// Changes the element type (Tensor::set_data only: the storage changes with it).
+  void set_dtype(ScalarType dtype) { dtype_ = dtype; }
   /// Points this impl at another storage (out= resizing, set_data).
   void set_storage(intrusive_ptr<StorageImpl> storage, IntArrayRef sizes, IntArrayRef strides,
                    int64_t offset) {

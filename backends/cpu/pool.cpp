@@ -1,0 +1,240 @@
+// Pooling kernels over [N, C, H, W] planes: max (values and flat plane indices), average,
+// the adaptive variants, their adjoints, and the index scatter/gather of max pooling.
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/loops.h"
+
+namespace ember::backend::cpu {
+namespace {
+
+using PoolOp = Backend::PoolOp;
+using PoolParams = Backend::PoolParams;
+
+struct Planes {
+  int64_t planes, h, w, oh, ow;
+};
+
+Planes planes_of(const TensorArg& in, const TensorArg& out, const char* name) {
+  EMBER_ASSERT(in.ndim == 4 && out.ndim == 4 && in.contiguous && out.contiguous, "pool2d: expected contiguous 4-D operands");
+  return {in.sizes[0] * in.sizes[1], in.sizes[2], in.sizes[3], out.sizes[2], out.sizes[3]};
+}
+
+// The window of output (y, x) of an adaptive pool: [floor(y*H/OH), ceil((y+1)*H/OH)).
+inline int64_t adaptive_start(int64_t o, int64_t out, int64_t in) { return (o / out) * in + ((o % out) * in) / out; }
+inline int64_t adaptive_end(int64_t o, int64_t out, int64_t in) { return 1 + ((o + 1) * in - 1) / out; }
+
+// Input window [lo, hi) (stepping by `step`) of each output position along one axis, as
+// max pooling (dilated, clipped to the image) or adaptive pooling defines it.
+struct Span {
+  int64_t lo, hi, step;
+};
+std::vector<Span> max_spans(PoolOp op, int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, int64_t d) {
+  std::vector<Span> r(static_cast<size_t>(out));
+  for (int64_t o = 0; o < out; ++o) {
+    if (op == PoolOp::Max) {
+      int64_t lo = o * s - p;
+      const int64_t hi = std::min(lo + (k - 1) * d + 1, in);
+      while (lo < 0) lo += d;
+      r[static_cast<size_t>(o)] = {lo, hi, d};
+    } else {
+      r[static_cast<size_t>(o)] = {adaptive_start(o, out, in), adaptive_end(o, out, in), 1};
+    }
+  }
+  return r;
+}
+
+// Keeps the larger of (best_v, v) with its index; NaN propagates (the last NaN in scan
+// order wins) and the first maximum wins ties, as in libtorch. Written with masks, not
+// branches: on real data the comparison is unpredictable.
+template <class T>
+inline void take_max(T v, int64_t k, T& best_v, int64_t& best) {
+  using U = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  const bool take = (v > best_v) | (v != v);
+  const U mask = U(0) - U(take);
+  best_v = std::bit_cast<T>((std::bit_cast<U>(v) & mask) | (std::bit_cast<U>(best_v) & ~mask));
+  best = (k & -int64_t(take)) | (best & (int64_t(take) - 1));
+}
+
+// One window column of the interior outputs [xa, xb): input k = base + x * stride.
+template <class T>
+void interior_row(const T* __restrict in, int64_t base, int64_t stride, int64_t xa, int64_t xb, T* __restrict best_v,
+                  int64_t* __restrict best) {
+  for (int64_t x = xa; x < xb; ++x) take_max(in[x * stride], base + x * stride, best_v[x], best[x]);
+}
+
+template <class T>
+void max_pool(const Planes& s, PoolOp op, const PoolParams& p, const T* in, T* out, int64_t* idx) {
+  const auto& g = p.w;
+  const std::vector<Span> ys = max_spans(op, s.h, s.oh, g.kh, g.sh, g.ph, g.dh);
+  const std::vector<Span> xs = max_spans(op, s.w, s.ow, g.kw, g.sw, g.pw, g.dw);
+  // Outputs [xa, xb) whose max-pool window lies inside the row are computed a window
+  // column at a time across all of them (independent chains that vectorise); the others
+  // scan their clipped window.
+  int64_t xa = s.ow, xb = s.ow;
+  if (op == PoolOp::Max) {
+    xa = std::min<int64_t>(s.ow, (g.pw + g.sw - 1) / g.sw);
+    xb = xa;
+    while (xb < s.ow && xb * g.sw - g.pw + (g.kw - 1) * g.dw < s.w) ++xb;
+  }
+  for (int64_t q = 0; q < s.planes; ++q) {
+    const T* src = in + q * s.h * s.w;
+    for (int64_t y = 0; y < s.oh; ++y) {
+      const Span sy = ys[static_cast<size_t>(y)];
+      T* dst = out + (q * s.oh + y) * s.ow;
+      int64_t* ind = idx + (q * s.oh + y) * s.ow;
+      for (int64_t x = 0; x < s.ow; ++x) {
+        dst[x] = -std::numeric_limits<T>::infinity();
+        ind[x] = sy.lo * s.w + xs[static_cast<size_t>(x)].lo;
+      }
+      for (int64_t yy = sy.lo; yy < sy.hi; yy += sy.step) {
+        const T* row = src + yy * s.w;
+        for (int64_t j = 0; j < g.kw && xa < xb; ++j) {
+          interior_row<T>(row + (j * g.dw - g.pw), yy * s.w + j * g.dw - g.pw, g.sw, xa, xb, dst, ind);
+        }
+        for (int64_t x = 0; x < s.ow; ++x) {
+          if (x == xa) x = xb;
+          if (x >= s.ow) break;
+          const Span sx = xs[static_cast<size_t>(x)];
+          for (int64_t xx = sx.lo; xx < sx.hi; xx += sx.step) take_max(row[xx], yy * s.w + xx, dst[x], ind[x]);
+        }
+      }
+    }
+  }
+}
+
+// Average windows: calls f(output index, y0, y1, x0, x1, divisor) with the window clipped
+// to the image and the divisor libtorch uses (padding counted or not, or the override).
+template <class F>
+void avg_windows(const Planes& s, PoolOp op, const PoolParams& p, F&& f) {
+  const auto& g = p.w;
+  for (int64_t y = 0; y < s.oh; ++y) {
+    for (int64_t x = 0; x < s.ow; ++x) {
+      int64_t y0, y1, x0, x1, div;
+      if (op == PoolOp::Avg) {
+        y0 = y * g.sh - g.ph;
+        x0 = x * g.sw - g.pw;
+        y1 = std::min(y0 + g.kh, s.h + g.ph);
+        x1 = std::min(x0 + g.kw, s.w + g.pw);
+        const int64_t padded = (y1 - y0) * (x1 - x0);
+        y0 = std::max<int64_t>(y0, 0);
+        x0 = std::max<int64_t>(x0, 0);
+        y1 = std::min(y1, s.h);
+        x1 = std::min(x1, s.w);
+        if (y0 >= y1 || x0 >= x1) {
+          f(y * s.ow + x, y0, y0, x0, x0, int64_t(1));
+          continue;
+        }
+        div = p.divisor_override ? p.divisor_override : p.count_include_pad ? padded : (y1 - y0) * (x1 - x0);
+      } else {
+        y0 = adaptive_start(y, s.oh, s.h);
+        y1 = adaptive_end(y, s.oh, s.h);
+        x0 = adaptive_start(x, s.ow, s.w);
+        x1 = adaptive_end(x, s.ow, s.w);
+        div = (y1 - y0) * (x1 - x0);
+      }
+      f(y * s.ow + x, y0, y1, x0, x1, div);
+    }
+  }
+}
+
+template <class T>
+void avg_pool(const Planes& s, PoolOp op, const PoolParams& p, const T* in, T* out) {
+  for (int64_t q = 0; q < s.planes; ++q) {
+    const T* src = in + q * s.h * s.w;
+    T* dst = out + q * s.oh * s.ow;
+    avg_windows(s, op, p, [&](int64_t o, int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t div) {
+      T acc = 0;
+      for (int64_t yy = y0; yy < y1; ++yy)
+        for (int64_t xx = x0; xx < x1; ++xx) acc += src[yy * s.w + xx];
+      dst[o] = acc / static_cast<T>(div);
+    });
+  }
+}
+
+template <class T>
+void avg_pool_adjoint(const Planes& s, PoolOp op, const PoolParams& p, const T* gout, T* gin) {
+  std::fill(gin, gin + s.planes * s.h * s.w, T(0));
+  for (int64_t q = 0; q < s.planes; ++q) {
+    T* dst = gin + q * s.h * s.w;
+    const T* src = gout + q * s.oh * s.ow;
+    avg_windows(s, op, p, [&](int64_t o, int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t div) {
+      const T v = src[o] / static_cast<T>(div);
+      for (int64_t yy = y0; yy < y1; ++yy)
+        for (int64_t xx = x0; xx < x1; ++xx) dst[yy * s.w + xx] += v;
+    });
+  }
+}
+
+template <class F>
+void float_dispatch(ScalarType t, const char* name, F&& f) {
+  dispatch_dtype(t, name, [&](auto v) {
+    using T = decltype(v);
+    if constexpr (std::is_floating_point_v<T>) f(T{});
+    else detail::throw_error<DTypeError>(name, "not implemented for dtype ", t);
+  });
+}
+
+}  // namespace
+
+void CpuBackend::pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, const TensorArg* indices,
+                        const PoolParams& p) {
+  const Planes s = planes_of(in, out, "pool2d");
+  float_dispatch(in.dtype, "pool2d", [&](auto t) {
+    using T = decltype(t);
+    const T* src = static_cast<const T*>(in.data);
+    T* dst = static_cast<T*>(out.data);
+    if (op == PoolOp::Max || op == PoolOp::AdaptiveMax) {
+      EMBER_ASSERT(indices && indices->dtype == kLong && indices->contiguous, "pool2d");
+      max_pool<T>(s, op, p, src, dst, static_cast<int64_t*>(indices->data));
+    } else {
+      avg_pool<T>(s, op, p, src, dst);
+    }
+  });
+}
+
+void CpuBackend::pool2d_backward(PoolOp op, const TensorArg& grad_out, const TensorArg& grad_in,
+                                 const PoolParams& p) {
+  const Planes s = planes_of(grad_in, grad_out, "pool2d_backward");
+  EMBER_ASSERT(op == PoolOp::Avg || op == PoolOp::AdaptiveAvg, "pool2d_backward: max pools scatter by index");
+  float_dispatch(grad_in.dtype, "pool2d_backward", [&](auto t) {
+    using T = decltype(t);
+    avg_pool_adjoint<T>(s, op, p, static_cast<const T*>(grad_out.data), static_cast<T*>(grad_in.data));
+  });
+}
+
+void CpuBackend::plane_scatter_add(const TensorArg& src, const TensorArg& indices, const TensorArg& out) {
+  const Planes s = planes_of(out, src, "max_pool_backward");
+  EMBER_ASSERT(indices.contiguous && indices.dtype == kLong, "max_pool_backward");
+  const int64_t* ind = static_cast<const int64_t*>(indices.data);
+  float_dispatch(out.dtype, "max_pool_backward", [&](auto t) {
+    using T = decltype(t);
+    const T* g = static_cast<const T*>(src.data);
+    T* dst = static_cast<T*>(out.data);
+    std::fill(dst, dst + s.planes * s.h * s.w, T(0));
+    const int64_t n = s.oh * s.ow, plane = s.h * s.w;
+    for (int64_t q = 0; q < s.planes; ++q)
+      for (int64_t k = 0; k < n; ++k) dst[q * plane + ind[q * n + k]] += g[q * n + k];
+  });
+}
+
+void CpuBackend::plane_gather(const TensorArg& src, const TensorArg& indices, const TensorArg& out) {
+  const Planes s = planes_of(src, out, "max_pool_gather");
+  EMBER_ASSERT(indices.contiguous && indices.dtype == kLong, "max_pool_gather");
+  const int64_t* ind = static_cast<const int64_t*>(indices.data);
+  float_dispatch(out.dtype, "max_pool_gather", [&](auto t) {
+    using T = decltype(t);
+    const T* from = static_cast<const T*>(src.data);
+    T* dst = static_cast<T*>(out.data);
+    const int64_t n = s.oh * s.ow, plane = s.h * s.w;
+    for (int64_t q = 0; q < s.planes; ++q)
+      for (int64_t k = 0; k < n; ++k) dst[q * n + k] = from[q * plane + ind[q * n + k]];
+  });
+}
+
+}  // namespace ember::backend::cpu

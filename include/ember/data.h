@@ -1,0 +1,18 @@
+#pragma once
+// Datasets, samplers, transforms and data loaders (torch/data.h).
+#include "ember/data/dataloader.h"
+#include "ember/data/dataloader_options.h"
+#include "ember/data/datasets/base.h"
+#include "ember/data/datasets/map.h"
+#include "ember/data/datasets/mnist.h"
+#include "ember/data/datasets/tensor.h"
+#include "ember/data/example.h"
+#include "ember/data/iterator.h"
+#include "ember/data/samplers/base.h"
+#include "ember/data/samplers/random.h"
+#include "ember/data/samplers/sequential.h"
+#include "ember/data/transforms/base.h"
+#include "ember/data/transforms/collate.h"
+#include "ember/data/transforms/lambda.h"
+#include "ember/data/transforms/stack.h"
+#include "ember/data/transforms/tensor.h"

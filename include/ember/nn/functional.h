@@ -1,0 +1,6 @@
+#pragma once
+// ember::nn::functional (torch::nn::functional): stateless forms of the layers, taking
+// FuncOptions objects.
+#include "ember/nn/functional/activation.h"
+#include "ember/nn/functional/conv.h"
+#include "ember/nn/functional/loss.h"
