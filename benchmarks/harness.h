@@ -1,11 +1,14 @@
 #pragma once
 // A small benchmark harness shared by the ember and libtorch builds of the workloads:
-// warm up, then time repeated runs and report the median, the minimum and the spread.
+// set up, warm up, then time repeated calls and report the median with its spread.
+// scripts/bench starts one process per workload, so the peak resident set reported by
+// getrusage belongs to that workload alone.
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -13,35 +16,46 @@
 
 namespace bench {
 
-struct Result {
-  double median_ns;
-  double min_ns;
-  double spread;  // (p90 - p10) / median
+struct Stats {
+  double median_ns, min_ns, max_ns, p25_ns, p75_ns;
+  size_t samples;
 };
 
-/// Times `fn` (which performs `inner` operations) and returns per-operation times.
-inline Result measure(const std::function<void()>& fn, int inner, double budget_s = 0.3) {
+struct Workload {
+  std::string name;
+  int inner = 1;                    // operations per call of fn; per-operation times are reported
+  std::function<void()> setup;      // once, untimed
+  std::function<void()> fn;         // the timed call
+  std::function<void()> reset;      // before every call, untimed (restores in-place inputs)
+  std::function<void()> teardown;   // once, untimed
+  int min_samples = 5;
+};
+
+/// Times `w.fn`: warms up for a tenth of `budget_s` (at least one call), then samples
+/// until `budget_s` has passed and at least `w.min_samples` calls were timed.
+inline Stats measure(const Workload& w, double budget_s) {
   using clock = std::chrono::steady_clock;
-  // Warm-up: caches, allocator pools, OpenBLAS threads.
-  auto w0 = clock::now();
+  auto seconds_since = [](clock::time_point t) { return std::chrono::duration<double>(clock::now() - t).count(); };
+  const auto w0 = clock::now();
   int warm = 0;
-  while (warm < 3 || std::chrono::duration<double>(clock::now() - w0).count() < budget_s * 0.2) {
-    fn();
+  while (warm < 1 || seconds_since(w0) < budget_s * 0.1) {
+    if (w.reset) w.reset();
+    w.fn();
     ++warm;
   }
-  std::vector<double> samples;
-  auto t0 = clock::now();
-  while (samples.size() < 5 || (std::chrono::duration<double>(clock::now() - t0).count() < budget_s && samples.size() < 2000)) {
-    auto a = clock::now();
-    fn();
-    auto b = clock::now();
-    samples.push_back(std::chrono::duration<double, std::nano>(b - a).count() / inner);
+  std::vector<double> s;
+  const auto t0 = clock::now();
+  while (s.size() < static_cast<size_t>(w.min_samples) || (seconds_since(t0) < budget_s && s.size() < 2000)) {
+    if (w.reset) w.reset();
+    const auto a = clock::now();
+    w.fn();
+    const auto b = clock::now();
+    s.push_back(std::chrono::duration<double, std::nano>(b - a).count() / w.inner);
   }
-  std::sort(samples.begin(), samples.end());
-  const size_t n = samples.size();
-  const double med = samples[n / 2];
-  const double p10 = samples[n / 10], p90 = samples[(n * 9) / 10];
-  return {med, samples.front(), med > 0 ? (p90 - p10) / med : 0.0};
+  std::sort(s.begin(), s.end());
+  const size_t n = s.size();
+  auto at = [&](double q) { return s[std::min(n - 1, static_cast<size_t>(q * (n - 1) + 0.5))]; };
+  return {at(0.5), s.front(), s.back(), at(0.25), at(0.75), n};
 }
 
 /// Peak resident set size of this process in KiB.
@@ -51,36 +65,41 @@ inline long peak_rss_kib() {
   return u.ru_maxrss;
 }
 
-struct Workload {
-  std::string name;
-  int inner;  // operations per call of fn (per-op times are reported)
-  std::function<void()> setup;
-  std::function<void()> fn;
-  std::function<void()> teardown;
-};
-
-/// Runs the workloads whose name contains `filter` and prints one line each:
-/// name <TAB> median_ns <TAB> min_ns <TAB> spread <TAB> peak_rss_kib.
+/// Runs the workloads selected on the command line and prints one tab-separated line each:
+/// name, median_ns, min_ns, max_ns, p25_ns, p75_ns, samples, peak_rss_kib.
+///   --list              print the workload names, one a line
+///   --only NAME         run only the workload named exactly NAME
+///   --filter TEXT       run the workloads whose name contains TEXT
+///   --budget SECONDS    sampling time per workload (default 0.5)
 inline int run(std::vector<Workload>& workloads, int argc, char** argv) {
-  std::string filter;
-  double budget = 0.3;
+  std::string only, filter;
+  double budget = 0.5;
   bool list = false;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--filter") && i + 1 < argc) filter = argv[++i];
+    if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
+    else if (!std::strcmp(argv[i], "--filter") && i + 1 < argc) filter = argv[++i];
     else if (!std::strcmp(argv[i], "--budget") && i + 1 < argc) budget = std::atof(argv[++i]);
     else if (!std::strcmp(argv[i], "--list")) list = true;
   }
+  int ran = 0;
   for (auto& w : workloads) {
-    if (!filter.empty() && w.name != filter && w.name.find(filter) == std::string::npos) continue;
+    if (!only.empty() && w.name != only) continue;
+    if (!filter.empty() && w.name.find(filter) == std::string::npos) continue;
+    ++ran;
     if (list) {
       std::printf("%s\n", w.name.c_str());
       continue;
     }
     if (w.setup) w.setup();
-    Result r = measure(w.fn, w.inner, budget);
+    const Stats r = measure(w, budget);
     if (w.teardown) w.teardown();
-    std::printf("%s\t%.1f\t%.1f\t%.3f\t%ld\n", w.name.c_str(), r.median_ns, r.min_ns, r.spread, peak_rss_kib());
+    std::printf("%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%zu\t%ld\n", w.name.c_str(), r.median_ns, r.min_ns, r.max_ns,
+                r.p25_ns, r.p75_ns, r.samples, peak_rss_kib());
     std::fflush(stdout);
+  }
+  if (ran == 0 && !only.empty()) {
+    std::fprintf(stderr, "no workload named '%s' in this build\n", only.c_str());
+    return 3;
   }
   return 0;
 }
