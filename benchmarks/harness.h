@@ -4,6 +4,7 @@
 // scripts/bench starts one process per workload, so the peak resident set reported by
 // getrusage belongs to that workload alone.
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,9 +18,17 @@
 namespace bench {
 
 struct Stats {
-  double median_ns, min_ns, max_ns, p25_ns, p75_ns;
+  double median_ns, min_ns, max_ns, p25_ns, p75_ns;  // wall clock per operation
+  double cpu_median_ns;  // process CPU time per operation (all threads): robust to a busy machine
   size_t samples;
 };
+
+/// CPU time consumed by this process so far, all threads, in ns.
+inline double process_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
 
 struct Workload {
   std::string name;
@@ -43,19 +52,22 @@ inline Stats measure(const Workload& w, double budget_s) {
     w.fn();
     ++warm;
   }
-  std::vector<double> s;
+  std::vector<double> s, cpu;
   const auto t0 = clock::now();
   while (s.size() < static_cast<size_t>(w.min_samples) || (seconds_since(t0) < budget_s && s.size() < 2000)) {
     if (w.reset) w.reset();
+    const double c0 = process_cpu_ns();
     const auto a = clock::now();
     w.fn();
     const auto b = clock::now();
+    cpu.push_back((process_cpu_ns() - c0) / w.inner);
     s.push_back(std::chrono::duration<double, std::nano>(b - a).count() / w.inner);
   }
+  std::sort(cpu.begin(), cpu.end());
   std::sort(s.begin(), s.end());
   const size_t n = s.size();
   auto at = [&](double q) { return s[std::min(n - 1, static_cast<size_t>(q * (n - 1) + 0.5))]; };
-  return {at(0.5), s.front(), s.back(), at(0.25), at(0.75), n};
+  return {at(0.5), s.front(), s.back(), at(0.25), at(0.75), cpu[n / 2], n};
 }
 
 /// Peak resident set size of this process in KiB.
@@ -66,19 +78,22 @@ inline long peak_rss_kib() {
 }
 
 /// Runs the workloads selected on the command line and prints one tab-separated line each:
-/// name, median_ns, min_ns, max_ns, p25_ns, p75_ns, samples, peak_rss_kib.
+/// name, median_ns, min_ns, max_ns, p25_ns, p75_ns, samples, peak_rss_kib, cpu_median_ns.
 ///   --list              print the workload names, one a line
 ///   --only NAME         run only the workload named exactly NAME
 ///   --filter TEXT       run the workloads whose name contains TEXT
 ///   --budget SECONDS    sampling time per workload (default 0.5)
+///   --min-samples N     lower every workload's minimum number of timed calls to N
 inline int run(std::vector<Workload>& workloads, int argc, char** argv) {
   std::string only, filter;
   double budget = 0.5;
+  int min_samples = 0;
   bool list = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
     else if (!std::strcmp(argv[i], "--filter") && i + 1 < argc) filter = argv[++i];
     else if (!std::strcmp(argv[i], "--budget") && i + 1 < argc) budget = std::atof(argv[++i]);
+    else if (!std::strcmp(argv[i], "--min-samples") && i + 1 < argc) min_samples = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--list")) list = true;
   }
   int ran = 0;
@@ -90,11 +105,12 @@ inline int run(std::vector<Workload>& workloads, int argc, char** argv) {
       std::printf("%s\n", w.name.c_str());
       continue;
     }
+    if (min_samples > 0) w.min_samples = std::min(w.min_samples, min_samples);
     if (w.setup) w.setup();
     const Stats r = measure(w, budget);
     if (w.teardown) w.teardown();
-    std::printf("%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%zu\t%ld\n", w.name.c_str(), r.median_ns, r.min_ns, r.max_ns,
-                r.p25_ns, r.p75_ns, r.samples, peak_rss_kib());
+    std::printf("%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%zu\t%ld\t%.1f\n", w.name.c_str(), r.median_ns, r.min_ns,
+                r.max_ns, r.p25_ns, r.p75_ns, r.samples, peak_rss_kib(), r.cpu_median_ns);
     std::fflush(stdout);
   }
   if (ran == 0 && !only.empty()) {
