@@ -228,6 +228,30 @@ TEST_CASE("cuda: softmax, log_softmax, logsumexp and their gradients match the C
   check_same(g2.grad(), c2.grad(), 1e-5);
 }
 
+TEST_CASE("cuda: activations and their gradients match the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(6);
+  using F = Tensor (*)(const Tensor&);
+  const std::vector<F> fs = {
+      [](const Tensor& t) { return gelu(t); },        [](const Tensor& t) { return gelu(t, "tanh"); },
+      [](const Tensor& t) { return silu(t); },        [](const Tensor& t) { return mish(t); },
+      [](const Tensor& t) { return leaky_relu(t, 0.2); }, [](const Tensor& t) { return elu(t, 1.5); },
+      [](const Tensor& t) { return softplus(t, 2, 10); }, [](const Tensor& t) { return hardtanh(t, -0.5, 2); },
+      [](const Tensor& t) { return hardsigmoid(t); }, [](const Tensor& t) { return hardswish(t); },
+      [](const Tensor& t) { return log_sigmoid(t); }, [](const Tensor& t) { return softsign(t); },
+  };
+  Tensor x = sample({40, 25}, kDouble);
+  for (F f : fs) {
+    Tensor c = x.detach().requires_grad_(true), g = x.cuda().requires_grad_(true);
+    Tensor yc = f(c), yg = f(g);
+    check_same(yg, yc, 1e-12);
+    yc.sum().backward();
+    yg.sum().backward();
+    check_same(g.grad(), c.grad(), 1e-12);
+    check_same(f(x.to(kFloat).cuda().t()), f(x.to(kFloat).t()), 1e-5);  // strided float input
+  }
+}
+
 TEST_CASE("cuda: random draws the CPU's Philox sequences (needs GPU)", "[cuda][gpu]") {
   EMBER_NEEDS_GPU();
   auto on = TensorOptions().device(kCUDA);

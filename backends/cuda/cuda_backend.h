@@ -1,5 +1,5 @@
 #pragma once
-// The CUDA backend: own kernels (elementwise.cu, reduce.cu, random.cu, softmax.cu),
+// The CUDA backend: own kernels (elementwise.cu, reduce.cu, random.cu, softmax.cu, activation.cu),
 // cuBLAS for GEMM (gemm.cpp), the caching allocator (allocator.cpp), host<->device
 // transfers (transfer.cpp). Kernel families without a CUDA kernel raise
 // NotImplementedError naming the family (Backend::missing).
@@ -27,6 +27,10 @@ class CudaBackend final : public Backend {
   void gemm(const GemmArgs& args) override;
   void random(Distribution dist, const TensorArg& out, double a, double b, Generator& gen) override;
   void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen) override;
+  void activation(ActivationOp op, const TensorArg& in, const TensorArg& out,
+                  const ActivationParams& params) override;
+  void activation_backward(ActivationOp op, const TensorArg& grad, const TensorArg& in,
+                           const TensorArg& grad_in, const ActivationParams& params) override;
   void softmax(const TensorArg& in, int dim, bool log, const TensorArg& out) override;
   void softmax_backward(const TensorArg& grad, const TensorArg& out, int dim, bool log,
                         const TensorArg& grad_in) override;

@@ -53,12 +53,26 @@ __global__ void strided_kernel(int64_t n, OffsetCalculator<N> calc, F f) {
 /// Runs an N-operand elementwise functor over `ops` (operand 0 is the output and defines
 /// the sizes). The functor is called as f(int64_t out_index, int64_t in_index) for the
 /// contiguous path and as f(const int64_t* offsets) for the strided path.
+/// Whether t is laid out row-major over `sizes` (broadcast operands arrive flagged
+/// non-contiguous even when nothing is broadcast, so the strides decide).
+inline bool dense_over(const TensorArg& t, int ndim, const int64_t* sizes) {
+  if (t.ndim != ndim) return false;
+  int64_t expected = 1;
+  for (int d = ndim - 1; d >= 0; --d) {
+    if (sizes[d] == 1) continue;
+    if (t.strides[d] != expected) return false;
+    expected *= sizes[d];
+  }
+  return true;
+}
+
 template <int N, class F>
 void launch_elementwise(const TensorArg* const (&ops)[N], const F& f) {
   const int64_t n = ops[0]->numel;
   if (n == 0) return;
   bool contiguous = true;
-  for (int k = 0; k < N; ++k) contiguous = contiguous && ops[k]->contiguous && ops[k]->numel == n;
+  for (int k = 0; k < N && contiguous; ++k)
+    contiguous = (ops[k]->contiguous && ops[k]->numel == n) || dense_over(*ops[k], ops[0]->ndim, ops[0]->sizes);
   const Launch1d l = elementwise_launch(n, sm_count(), contiguous ? kElementsPerThread : 1);
   if (contiguous) {
     contiguous_kernel<<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(n, f);

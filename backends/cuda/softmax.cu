@@ -105,7 +105,7 @@ __global__ void column_kernel(const T* x, const T* g, T* y, int64_t outer, int64
 }
 
 void run(const TensorArg& x, const TensorArg* g, const TensorArg& y, int dim, int mode, const char* op) {
-  EMBER_ASSERT(x.contiguous && y.contiguous && (!g || g->contiguous), op, " needs contiguous operands");
+  EMBER_ASSERT(x.contiguous && y.contiguous && (!g || g->contiguous), "softmax kernels need contiguous operands");
   int64_t outer = 1, n = 1, inner = 1;
   for (int d = 0; d < x.ndim; ++d) {
     if (d < dim) outer *= x.sizes[d];
