@@ -70,7 +70,7 @@ TEST_CASE("cuda: transfers round-trip every dtype and layout (needs GPU)", "[cud
   }
   Tensor x = sample({4, 6}, kFloat);
   check_same(x.to(Device(kCUDA), kDouble), x.to(kDouble));
-  check_same(x.to(kCUDA).to(kInt), x.to(kInt), 0);
+  check_same(x.to(Device(kCUDA)).to(kInt), x.to(kInt), 0);
   Tensor nb = x.to(Device(kCUDA), /*non_blocking=*/true);
   cuda::synchronize();
   check_same(nb, x, 0);
@@ -181,7 +181,7 @@ TEST_CASE("cuda: reductions match the CPU, small and multi-block (needs GPU)", "
   Tensor l = sample({1000, 3}, kLong);
   check_same(l.cuda().sum({0}), l.sum({0}), 0);
   // Ties give the first index, NaN wins, as on the CPU.
-  Tensor ties = tensor({1.0, 3.0, 3.0, NAN, 2.0, NAN});
+  Tensor ties = tensor(std::vector<double>{1.0, 3.0, 3.0, NAN, 2.0, NAN});
   check_same(ties.cuda().argmax(), ties.argmax(), 0);
   check_same(ties.narrow(0, 0, 3).cuda().argmax(), ties.narrow(0, 0, 3).argmax(), 0);
 }
