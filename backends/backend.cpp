@@ -11,6 +11,7 @@ void Backend::missing(const char* family) const {
 }
 
 void Backend::copy(const TensorArg&, const TensorArg&) { missing("copy_"); }
+void Backend::copy_between(const TensorArg&, Device, const TensorArg&, Device, bool) { missing("copy_"); }
 void Backend::fill(const TensorArg&, const Scalar&) { missing("fill_"); }
 void Backend::fill_range(const TensorArg&, double, double) { missing("arange"); }
 void Backend::unary(UnaryOp, const TensorArg&, const TensorArg&, UnaryParams) { missing("unary"); }

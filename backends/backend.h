@@ -71,6 +71,11 @@ class Backend {
   virtual detail::intrusive_ptr<detail::StorageImpl> allocate(size_t nbytes, Device device) = 0;
   /// dst = src elementwise with dtype conversion; src may broadcast (stride 0).
   virtual void copy(const TensorArg& src, const TensorArg& dst);
+  /// copy() between devices: one side on the host and the other on this backend's device,
+  /// or two devices of this backend. With non_blocking the call may return before the data
+  /// has arrived (host data is staged through pinned memory first).
+  virtual void copy_between(const TensorArg& src, Device src_device, const TensorArg& dst,
+                            Device dst_device, bool non_blocking);
   virtual void fill(const TensorArg& dst, const Scalar& value);
   /// dst[i] = start + i * step over the flat (contiguous) dst.
   virtual void fill_range(const TensorArg& dst, double start, double step);

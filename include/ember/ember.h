@@ -15,3 +15,4 @@
 #include "ember/scalar.h"
 #include "ember/serialize.h"
 #include "ember/tensor.h"
+#include "ember/cuda.h"

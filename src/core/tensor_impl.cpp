@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "autograd/autograd_meta.h"
+#include "ember/cuda.h"
 #include "src/core/internal.h"
 
 namespace ember {
@@ -45,6 +46,8 @@ Tensor make_tensor(IntArrayRef sizes, ScalarType dtype, Device device) {
   for (int64_t s : sizes)
     EMBER_CHECK(s >= 0, ShapeError, "empty", "sizes must be non-negative, got ", sizes);
   const size_t nbytes = static_cast<size_t>(prod(sizes)) * element_size(dtype);
+  // The CUDA device gets its index here, and a build or machine without CUDA says so.
+  if (device.is_cuda()) device = cuda::detail::resolve_device(device);
   auto storage = backend::backend_for(device).allocate(nbytes, device);
   DimVector st = contiguous_strides(sizes);
   return Tensor(make_intrusive<TensorImpl>(std::move(storage), dtype, sizes, st, 0));
@@ -76,7 +79,11 @@ int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
 }
 
 void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
-  EMBER_CHECK(a.device() == b.device() || a.device().type() == b.device().type(), DeviceError, op,
+  // CPU indices carry no meaning; two CUDA devices differ when both name an index.
+  const Device da = a.device(), db = b.device();
+  const bool same = da.type() == db.type() &&
+                    (da.is_cpu() || !da.has_index() || !db.has_index() || da.index() == db.index());
+  EMBER_CHECK(same, DeviceError, op,
               "Expected all tensors to be on the same device, but found at least two devices, ",
               a.device(), " and ", b.device(), "!");
 }

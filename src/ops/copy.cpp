@@ -8,29 +8,38 @@ using autograd::variable_list;
 
 namespace {
 
-// Copies src into a fresh contiguous tensor of dtype on device (no autograd).
-Tensor copy_to_new(const Tensor& src, ScalarType dtype, Device device) {
-  Tensor out = detail::make_tensor(src.sizes(), dtype, device);
-  if (src.device().type() == device.type()) {
-    detail::backend_of(out).copy(detail::arg(src), detail::arg(out));
+// Same device: the index counts only when both sides name one ("cuda" is the current).
+bool same_device(Device a, Device b) {
+  return a.type() == b.type() && (a.is_cpu() || !a.has_index() || !b.has_index() || a.index() == b.index());
+}
+
+// dst = src (src already broadcast to dst's sizes) on one device or across devices; the
+// device-side backend moves the data between devices.
+void copy_any(const backend::TensorArg& src, Device src_dev, const backend::TensorArg& dst, Device dst_dev,
+              bool non_blocking) {
+  if (same_device(src_dev, dst_dev)) {
+    backend::backend_for(dst_dev).copy(src, dst);
   } else {
-    // Cross-device copies go through the device-side backend (the CUDA backend's copy
-    // accepts a host operand on the other side).
-    Device dev = src.is_cuda() ? src.device() : device;
-    backend::backend_for(dev).copy(detail::arg(src), detail::arg(out));
+    Device dev = src_dev.is_cuda() ? src_dev : dst_dev;
+    backend::backend_for(dev).copy_between(src, src_dev, dst, dst_dev, non_blocking);
   }
+}
+
+// Copies src into a fresh contiguous tensor of dtype on device (no autograd).
+Tensor copy_to_new(const Tensor& src, ScalarType dtype, Device device, bool non_blocking = false) {
+  Tensor out = detail::make_tensor(src.sizes(), dtype, device);
+  copy_any(detail::arg(src), src.device(), detail::arg(out), out.device(), non_blocking);
   return out;
 }
 
 }  // namespace
 
 Tensor Tensor::to(const TensorOptions& options, bool non_blocking, bool copy) const {
-  (void)non_blocking;
   detail::check_defined(*this, "to");
   const ScalarType dt = options.has_dtype() ? options.dtype() : dtype();
   const Device dev = options.has_device() ? options.device() : device();
-  if (dt == dtype() && dev.type() == device().type() && !copy) return *this;
-  Tensor out = copy_to_new(*this, dt, dev);
+  if (dt == dtype() && same_device(dev, device()) && !copy) return *this;
+  Tensor out = copy_to_new(*this, dt, dev, non_blocking);
   if (auto* n = autograd::record("ToCopyBackward0", {this},
                                  [src_dtype = dtype(), src_dev = device()](Node&, variable_list& g) {
                                    return variable_list{g[0].to(TensorOptions().dtype(src_dtype).device(src_dev))};
@@ -47,7 +56,7 @@ Tensor Tensor::to(Device d, ScalarType dt, bool nb, bool copy) const {
 }
 Tensor Tensor::to(const Tensor& other, bool nb, bool copy) const { return to(other.options(), nb, copy); }
 Tensor Tensor::cpu() const { return to(Device(kCPU)); }
-Tensor Tensor::cuda() const { return to(Device(kCUDA, 0)); }
+Tensor Tensor::cuda() const { return to(Device(kCUDA)); }
 
 Tensor clone(const Tensor& self) {
   detail::check_defined(self, "clone");
@@ -65,7 +74,6 @@ Tensor Tensor::contiguous() const {
 }
 
 Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
-  (void)non_blocking;
   detail::check_defined(*this, "copy_");
   detail::check_defined(src, "copy_", "src");
   std::vector<int64_t> shape = detail::broadcast_shapes(sizes(), src.sizes(), "copy_");
@@ -74,12 +82,7 @@ Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
   autograd::check_inplace(*this, "copy_");
   if (is_same(src)) return *this;
   auto s = detail::broadcast_arg(src, sizes());
-  if (src.device().type() == device().type()) {
-    detail::backend_of(*this).copy(s.arg, detail::arg(*this));
-  } else {
-    Device dev = src.is_cuda() ? src.device() : device();
-    backend::backend_for(dev).copy(s.arg, detail::arg(*this));
-  }
+  copy_any(s.arg, src.device(), detail::arg(*this), device(), non_blocking);
   detail::bump_version(*this);
   if (auto* n = autograd::record("CopyBackwards", {this, &src},
                                  [src_sizes = DimVector(src.sizes()), src_dtype = src.dtype()](Node& n, variable_list& g) {

@@ -1,0 +1,66 @@
+#pragma once
+// Launch geometry of the CUDA kernels, in plain C++ so it is unit-tested on the CPU.
+#include <algorithm>
+#include <cstdint>
+
+namespace ember::backend {
+
+/// Threads per block of the elementwise kernels.
+constexpr int kElementwiseBlock = 256;
+/// Elements each thread handles per grid-stride step of the contiguous fast path.
+constexpr int kElementsPerThread = 4;
+/// Resident blocks per SM the elementwise grid aims for (more only add scheduling).
+constexpr int kBlocksPerSm = 8;
+
+struct Launch1d {
+  int64_t grid = 0;  // 0: nothing to launch
+  int block = kElementwiseBlock;
+};
+
+/// A grid-stride launch over n elements: enough blocks to fill every SM kBlocksPerSm
+/// times, never more than the work needs.
+inline Launch1d elementwise_launch(int64_t n, int sm_count, int per_thread = kElementsPerThread) {
+  Launch1d l;
+  if (n <= 0) return l;
+  const int64_t per_block = static_cast<int64_t>(l.block) * per_thread;
+  const int64_t needed = (n + per_block - 1) / per_block;
+  l.grid = std::clamp<int64_t>(needed, 1, static_cast<int64_t>(std::max(sm_count, 1)) * kBlocksPerSm);
+  return l;
+}
+
+/// How a reduction of `outputs` results over `length` elements each is launched.
+struct ReducePlan {
+  bool thread_per_output = false;  // each thread loops over one output's elements
+  int block = 256;                 // threads per block (a multiple of 32)
+  int64_t splits = 1;              // blocks sharing one output (> 1: a second pass folds partials)
+  int64_t grid = 0;
+};
+
+/// Reductions whose reduced elements are contiguous (`inner_contiguous`) get a block (or,
+/// for short rows, a narrower block) per output and warp shuffles; when the outputs are
+/// few and long, the row is split over several blocks. Reductions over a strided dim with
+/// many outputs give each thread one output, so neighbouring threads read neighbouring
+/// addresses.
+inline ReducePlan plan_reduce(int64_t outputs, int64_t length, bool inner_contiguous, int sm_count) {
+  ReducePlan p;
+  if (outputs <= 0) return p;
+  const int64_t target_blocks = static_cast<int64_t>(std::max(sm_count, 1)) * 4;
+  if (!inner_contiguous && outputs >= 64) {
+    p.thread_per_output = true;
+    p.grid = (outputs + p.block - 1) / p.block;
+    return p;
+  }
+  int b = 32;
+  while (b < 256 && b < length) b *= 2;
+  p.block = b;
+  // Each block should still read at least ~4 elements per thread per split.
+  if (outputs < target_blocks && length > static_cast<int64_t>(p.block) * 16) {
+    const int64_t want = (target_blocks + outputs - 1) / outputs;
+    const int64_t most = length / (static_cast<int64_t>(p.block) * 4);
+    p.splits = std::clamp<int64_t>(std::min(want, most), 1, 1024);
+  }
+  p.grid = outputs * p.splits;
+  return p;
+}
+
+}  // namespace ember::backend

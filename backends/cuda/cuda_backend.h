@@ -1,0 +1,67 @@
+#pragma once
+// The CUDA backend: own kernels (elementwise.cu, reduce.cu, random.cu, softmax.cu, activation.cu),
+// cuBLAS for GEMM (gemm.cpp), the caching allocator (allocator.cpp), host<->device
+// transfers (transfer.cpp). Kernel families without a CUDA kernel raise
+// NotImplementedError naming the family (Backend::missing).
+#include <cuda_runtime_api.h>
+
+#include "backends/backend.h"
+
+namespace ember::backend::cuda {
+
+class CudaBackend final : public Backend {
+ public:
+  const char* name() const override { return "cuda"; }
+  detail::intrusive_ptr<detail::StorageImpl> allocate(size_t nbytes, Device device) override;
+  void copy(const TensorArg& src, const TensorArg& dst) override;
+  void copy_between(const TensorArg& src, Device src_device, const TensorArg& dst, Device dst_device,
+                    bool non_blocking) override;
+  void fill(const TensorArg& dst, const Scalar& value) override;
+  void fill_range(const TensorArg& dst, double start, double step) override;
+  void unary(UnaryOp op, const TensorArg& in, const TensorArg& out, UnaryParams params) override;
+  void binary(BinaryOp op, const TensorArg& a, const TensorArg& b, const TensorArg& out,
+              const Scalar& alpha) override;
+  void where(const TensorArg& cond, const TensorArg& a, const TensorArg& b, const TensorArg& out) override;
+  void reduce(ReduceOp op, const TensorArg& in, const TensorArg& out) override;
+  void arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const TensorArg& out) override;
+  void gemm(const GemmArgs& args) override;
+  void random(Distribution dist, const TensorArg& out, double a, double b, Generator& gen) override;
+  void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen) override;
+  void activation(ActivationOp op, const TensorArg& in, const TensorArg& out,
+                  const ActivationParams& params) override;
+  void activation_backward(ActivationOp op, const TensorArg& grad, const TensorArg& in,
+                           const TensorArg& grad_in, const ActivationParams& params) override;
+  void softmax(const TensorArg& in, int dim, bool log, const TensorArg& out) override;
+  void softmax_backward(const TensorArg& grad, const TensorArg& out, int dim, bool log,
+                        const TensorArg& grad_in) override;
+  void logsumexp(const TensorArg& in, int dim, const TensorArg& out) override;
+  void synchronize() override;
+};
+
+/// The calling thread's current stream on the current device.
+cudaStream_t current_stream();
+/// Number of SMs of the current device (cached).
+int sm_count();
+/// The current device's index.
+int device_index();
+
+/// Device scratch memory from the caching allocator, freed at scope exit (stream-ordered,
+/// so kernels queued before the free still see it).
+class Scratch {
+ public:
+  explicit Scratch(size_t nbytes);
+  ~Scratch();
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  void* get() const { return ptr_; }
+
+ private:
+  void* ptr_;
+  int device_;
+};
+
+/// Pinned host staging memory for non-blocking transfers: reused once the copy that last
+/// used it has finished (an event recorded on the stream marks that).
+void* pinned_staging(size_t nbytes, cudaStream_t stream, cudaEvent_t* done);
+
+}  // namespace ember::backend::cuda

@@ -1,0 +1,249 @@
+// CUDA reductions (sum/prod/max/min/any/all) and argmax/argmin. `out` has `in`'s rank with
+// size 1 on every reduced dim. The launch follows plan_reduce (backends/common/launch.h):
+// a block per output with warp-shuffle folding, split over several blocks (and a second
+// pass over the partials) when outputs are few and long; a thread per output when the
+// reduced elements are strided and outputs are many. The accumulator is the element type
+// (float sums in float, as libtorch's CUDA kernels; integers wrap).
+#include <limits>
+#include <vector>
+
+#include "backends/common/scalar_ops.h"
+#include "backends/cuda/loops.cuh"
+
+namespace ember::backend::cuda {
+namespace {
+
+template <class T>
+struct Reducer {
+  ReduceOp op;
+  __device__ T identity() const {
+    switch (op) {
+      case ReduceOp::Sum: case ReduceOp::Any: return T(0);
+      case ReduceOp::Prod: case ReduceOp::All: return T(1);
+      case ReduceOp::Max:
+        if constexpr (math::is_float_v<T>) return -std::numeric_limits<T>::infinity();
+        else return std::numeric_limits<T>::lowest();
+      default:
+        if constexpr (math::is_float_v<T>) return std::numeric_limits<T>::infinity();
+        else return std::numeric_limits<T>::max();
+    }
+  }
+  __device__ T combine(T acc, T v) const {
+    switch (op) {
+      case ReduceOp::Sum: return math::add(acc, v);
+      case ReduceOp::Prod: return math::mul(acc, v);
+      case ReduceOp::Any: return (acc != T(0) || v != T(0)) ? T(1) : T(0);
+      case ReduceOp::All: return (acc != T(0) && v != T(0)) ? T(1) : T(0);
+      case ReduceOp::Max:
+        if constexpr (math::is_float_v<T>) {
+          if (acc != acc) return acc;
+          if (v != v) return v;
+        }
+        return v > acc ? v : acc;
+      default:
+        if constexpr (math::is_float_v<T>) {
+          if (acc != acc) return acc;
+          if (v != v) return v;
+        }
+        return v < acc ? v : acc;
+    }
+  }
+};
+
+// One (or, with splits, a share of one) output per block. oc maps an output index to
+// (out offset, in base offset); rc maps a reduction index to its in offset.
+template <class T>
+__global__ void reduce_block_kernel(const T* in, T* out, T* partial, int64_t length, int64_t splits,
+                                    OffsetCalculator<2> oc, OffsetCalculator<1> rc, Reducer<T> r) {
+  const int64_t out_i = blockIdx.x / splits, s = blockIdx.x % splits;
+  const int64_t chunk = (length + splits - 1) / splits;
+  const int64_t begin = s * chunk, end = begin + chunk < length ? begin + chunk : length;
+  const auto base = oc.get(out_i);
+  T acc = r.identity();
+  for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x) acc = r.combine(acc, in[base.v[1] + rc.get(j).v[0]]);
+  acc = block_reduce(acc, r);
+  if (threadIdx.x == 0) {
+    if (splits == 1) out[base.v[0]] = acc;
+    else partial[blockIdx.x] = acc;
+  }
+}
+
+template <class T>
+__global__ void reduce_thread_kernel(const T* in, T* out, int64_t outputs, int64_t length, OffsetCalculator<2> oc,
+                                     OffsetCalculator<1> rc, Reducer<T> r) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < outputs; i += stride) {
+    const auto base = oc.get(i);
+    T acc = r.identity();
+    for (int64_t j = 0; j < length; ++j) acc = r.combine(acc, in[base.v[1] + rc.get(j).v[0]]);
+    out[base.v[0]] = acc;
+  }
+}
+
+// Geometry of a reduction: kept dims (sizes, out strides, in strides) and reduced dims.
+struct Split {
+  std::vector<int64_t> kept_sizes, kept_out, kept_in, red_sizes, red_in;
+};
+
+Split split_dims(const TensorArg& in, const TensorArg& out, int only_dim) {
+  Split s;
+  for (int d = 0; d < in.ndim; ++d) {
+    const bool reduced = only_dim >= 0 ? d == only_dim : (out.sizes[d] == 1 && in.sizes[d] != 1);
+    if (reduced) {
+      s.red_sizes.push_back(in.sizes[d]);
+      s.red_in.push_back(in.strides[d]);
+    } else {
+      s.kept_sizes.push_back(in.sizes[d]);
+      s.kept_out.push_back(out.strides[d]);
+      s.kept_in.push_back(in.strides[d]);
+    }
+  }
+  return s;
+}
+
+OffsetCalculator<2> kept_calc(const Split& s) {
+  const int64_t* st[2] = {s.kept_out.data(), s.kept_in.data()};
+  return make_offset_calculator<2>(static_cast<int>(s.kept_sizes.size()), s.kept_sizes.data(), st);
+}
+OffsetCalculator<1> reduced_calc(const Split& s) {
+  const int64_t* st[1] = {s.red_in.data()};
+  return make_offset_calculator<1>(static_cast<int>(s.red_sizes.size()), s.red_sizes.data(), st);
+}
+
+template <class T>
+void reduce_typed(ReduceOp op, const TensorArg& in, const TensorArg& out) {
+  const int64_t outputs = out.numel;
+  if (outputs == 0) return;
+  const Reducer<T> r{op};
+  const Split sp = split_dims(in, out, -1);
+  const int64_t length = in.numel / outputs;
+  const auto oc = kept_calc(sp);
+  const auto rc = reduced_calc(sp);
+  const bool inner_contiguous = rc.ndim == 0 || rc.strides[0][0] == 1;
+  const ReducePlan p = plan_reduce(outputs, length, inner_contiguous, sm_count());
+  T* o = static_cast<T*>(out.data);
+  const T* x = static_cast<const T*>(in.data);
+  cudaStream_t stream = current_stream();
+  if (p.thread_per_output) {
+    const int64_t grid = std::min<int64_t>(p.grid, int64_t(1) << 20);
+    reduce_thread_kernel<T><<<static_cast<unsigned>(grid), p.block, 0, stream>>>(x, o, outputs, length, oc, rc, r);
+    EMBER_CUDA_CHECK_LAUNCH();
+    return;
+  }
+  if (p.splits == 1) {
+    reduce_block_kernel<T><<<static_cast<unsigned>(p.grid), p.block, 0, stream>>>(x, o, nullptr, length, 1, oc, rc, r);
+    EMBER_CUDA_CHECK_LAUNCH();
+    return;
+  }
+  // Pass 1: partials [outputs, splits]; pass 2: fold each row of partials into out.
+  Scratch partial(static_cast<size_t>(p.grid) * sizeof(T));
+  T* part = static_cast<T*>(partial.get());
+  reduce_block_kernel<T><<<static_cast<unsigned>(p.grid), p.block, 0, stream>>>(x, o, part, length, p.splits, oc, rc, r);
+  EMBER_CUDA_CHECK_LAUNCH();
+  Split second;
+  second.kept_sizes = sp.kept_sizes;
+  second.kept_out = sp.kept_out;
+  second.kept_in.resize(sp.kept_sizes.size());
+  int64_t acc = p.splits;
+  for (size_t i = sp.kept_sizes.size(); i-- > 0;) {
+    second.kept_in[i] = acc;
+    acc *= sp.kept_sizes[i];
+  }
+  second.red_sizes = {p.splits};
+  second.red_in = {1};
+  int block = 32;
+  while (block < 256 && block < p.splits) block *= 2;
+  reduce_block_kernel<T><<<static_cast<unsigned>(outputs), block, 0, stream>>>(part, o, nullptr, p.splits, 1,
+                                                                             kept_calc(second), reduced_calc(second), r);
+  EMBER_CUDA_CHECK_LAUNCH();
+}
+
+// (value, index) pairs: NaN beats numbers, then the larger (smaller) value, then the lower
+// index, which makes the fold order-independent and equal to the CPU's first-hit scan.
+template <class T>
+struct ArgPair {
+  T v;
+  int64_t i;
+};
+
+template <class T>
+struct ArgReducer {
+  bool is_max;
+  __device__ ArgPair<T> identity() const { return {T(0), -1}; }
+  __device__ ArgPair<T> combine(ArgPair<T> a, ArgPair<T> b) const {
+    if (a.i < 0) return b;
+    if (b.i < 0) return a;
+    if constexpr (math::is_float_v<T>) {
+      const bool an = a.v != a.v, bn = b.v != b.v;
+      if (an || bn) {
+        if (an && bn) return a.i < b.i ? a : b;
+        return an ? a : b;
+      }
+    }
+    if (a.v == b.v) return a.i < b.i ? a : b;
+    return (is_max ? a.v > b.v : a.v < b.v) ? a : b;
+  }
+};
+
+template <class T>
+__device__ ArgPair<T> shfl_down(ArgPair<T> p, int offset) {
+  return {::ember::backend::cuda::shfl_down(p.v, offset), __shfl_down_sync(0xffffffffu, p.i, offset)};
+}
+
+template <class T>
+__global__ void arg_block_kernel(const T* in, int64_t* out, int64_t length, int64_t stride, OffsetCalculator<2> oc,
+                                 ArgReducer<T> r) {
+  const auto base = oc.get(blockIdx.x);
+  ArgPair<T> acc = r.identity();
+  for (int64_t j = threadIdx.x; j < length; j += blockDim.x) acc = r.combine(acc, {in[base.v[1] + j * stride], j});
+  acc = block_reduce(acc, r);
+  if (threadIdx.x == 0) out[base.v[0]] = acc.i;
+}
+
+template <class T>
+__global__ void arg_thread_kernel(const T* in, int64_t* out, int64_t outputs, int64_t length, int64_t stride,
+                                  OffsetCalculator<2> oc, ArgReducer<T> r) {
+  const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < outputs; i += step) {
+    const auto base = oc.get(i);
+    ArgPair<T> acc = r.identity();
+    for (int64_t j = 0; j < length; ++j) acc = r.combine(acc, {in[base.v[1] + j * stride], j});
+    out[base.v[0]] = acc.i;
+  }
+}
+
+}  // namespace
+
+void CudaBackend::reduce(ReduceOp op, const TensorArg& in, const TensorArg& out) {
+  EMBER_ASSERT(in.dtype == out.dtype, "reduce needs matching dtypes");
+  if (in.numel == 0) {  // empty reductions give the identity (the front-end rejects max/min)
+    const bool one = op == ReduceOp::Prod || op == ReduceOp::All;
+    return fill(out, Scalar(one ? 1 : 0));
+  }
+  dispatch(in.dtype, "reduce", [&](auto t) { reduce_typed<decltype(t)>(op, in, out); });
+}
+
+void CudaBackend::arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const TensorArg& out) {
+  if (out.numel == 0) return;
+  dispatch(in.dtype, "argmax", [&](auto t) {
+    using T = decltype(t);
+    const Split sp = split_dims(in, out, dim);
+    const auto oc = kept_calc(sp);
+    const int64_t length = in.sizes[dim], stride = in.strides[dim];
+    const ArgReducer<T> r{op == ArgReduceOp::ArgMax};
+    const ReducePlan p = plan_reduce(out.numel, length, stride == 1, sm_count());
+    const T* x = static_cast<const T*>(in.data);
+    int64_t* o = static_cast<int64_t*>(out.data);
+    if (p.thread_per_output) {
+      const int64_t grid = std::min<int64_t>(p.grid, int64_t(1) << 20);
+      arg_thread_kernel<T><<<static_cast<unsigned>(grid), p.block, 0, current_stream()>>>(x, o, out.numel, length,
+                                                                                          stride, oc, r);
+    } else {
+      arg_block_kernel<T><<<static_cast<unsigned>(out.numel), p.block, 0, current_stream()>>>(x, o, length, stride,
+                                                                                             oc, r);
+    }
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
+}
+
+}  // namespace ember::backend::cuda

@@ -1,0 +1,112 @@
+// CUDA devices as seen from any build: device strings, the no-device and no-CUDA error
+// paths, and the front-ends' device checks (which run before any kernel, so tensors that
+// only claim to be on a CUDA device exercise them on the CPU).
+#include <catch2/catch.hpp>
+#include <ember/ember.h>
+
+#include <string>
+#include <vector>
+
+using namespace ember;
+
+namespace {
+
+bool mentions(const std::string& msg, const std::string& part) { return msg.find(part) != std::string::npos; }
+
+// Host memory labelled as cuda:0: only device checks may look at it.
+struct FakeCuda {
+  std::vector<float> host = std::vector<float>(64, 1.0f);
+  Tensor t(std::vector<int64_t> sizes) {
+    return from_blob(host.data(), sizes, TensorOptions().dtype(kFloat).device(Device("cuda:0")));
+  }
+};
+
+template <class F>
+void expect_device_error(F f, const char* op) {
+  try {
+    f();
+    FAIL("expected a DeviceError from " << op);
+  } catch (const DeviceError& e) {
+    const std::string m = e.what();
+    INFO(m);
+    CHECK(mentions(m, std::string("[ember::") + op));
+    CHECK(mentions(m, "cpu"));
+    CHECK(mentions(m, "cuda:0"));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("cuda device: device strings parse as libtorch's", "[cuda][device]") {
+  CHECK(Device("cuda:0").type() == kCUDA);
+  CHECK(Device("cuda:0").index() == 0);
+  CHECK(Device("cuda:3").index() == 3);
+  CHECK(Device("cuda").index() == -1);
+  CHECK_FALSE(Device("cuda").has_index());
+  CHECK(Device("cuda:1").str() == "cuda:1");
+  CHECK(Device(kCUDA, 2) == Device("cuda:2"));
+  CHECK(Device(kCUDA, 0) != Device(kCUDA, 1));
+  CHECK(Device("cpu").is_cpu());
+  CHECK(Device(kCUDA).is_cuda());
+  CHECK_THROWS_AS(Device("cuda:x"), DeviceError);
+  CHECK_THROWS_AS(Device("cuda:"), DeviceError);
+  CHECK_THROWS_AS(Device("gpu:0"), DeviceError);
+  CHECK_THROWS_AS(Device("cpu:1"), DeviceError);
+}
+
+TEST_CASE("cuda device: availability is consistent with the device count", "[cuda][device]") {
+  CHECK(cuda::is_available() == (cuda::device_count() > 0));
+  CHECK(cuda::device_count() >= 0);
+  if (!cuda::is_available()) CHECK_THROWS_AS(cuda::synchronize(), DeviceError);
+}
+
+TEST_CASE("cuda device: without a device, CUDA tensors raise a clear error", "[cuda][device]") {
+  if (cuda::is_available()) {
+    SUCCEED("a CUDA device is present; the no-device path is not reachable here");
+    return;
+  }
+  auto check_message = [](const DeviceError& e) {
+    const std::string m = e.what();
+    INFO(m);
+    // Built without CUDA, or built with CUDA on a machine without a device.
+    CHECK((mentions(m, "built without CUDA") || mentions(m, "no CUDA device")));
+  };
+  try {
+    (void)zeros({2, 3}, TensorOptions().device(kCUDA));
+    FAIL("zeros on CUDA should raise");
+  } catch (const DeviceError& e) {
+    check_message(e);
+  }
+  try {
+    (void)ones({2}).cuda();
+    FAIL(".cuda() should raise");
+  } catch (const DeviceError& e) {
+    check_message(e);
+  }
+  CHECK_THROWS_AS(ones({2}).to(Device("cuda:0")), DeviceError);
+  CHECK_THROWS_AS(empty({4}, TensorOptions().device("cuda:1")), DeviceError);
+  CHECK_THROWS_AS(cuda::memory_stats(), DeviceError);
+  CHECK_THROWS_AS(cuda::getCurrentCUDAStream(), DeviceError);
+  CHECK_THROWS_AS(cuda::DeviceGuard(Device("cuda:0")), DeviceError);
+  cuda::DeviceGuard cpu_guard(Device(kCPU));  // a CPU device is always fine
+  cuda::empty_cache();                        // nothing cached, nothing to do
+  CHECK_FALSE(cuda::allow_tf32_cublas());     // TF32 is off by default
+}
+
+TEST_CASE("cuda device: ops mixing devices name both devices", "[cuda][device]") {
+  FakeCuda fc;
+  Tensor g = fc.t({2, 3});
+  Tensor c = ones({2, 3});
+  CHECK(g.is_cuda());
+  CHECK(g.device().str() == "cuda:0");
+  expect_device_error([&] { (void)add(c, g); }, "add");
+  expect_device_error([&] { (void)(g - c); }, "sub");
+  expect_device_error([&] { (void)mul(g, c); }, "mul");
+  expect_device_error([&] { (void)maximum(c, g); }, "maximum");
+  expect_device_error([&] { (void)eq(c, g); }, "eq");
+  expect_device_error([&] { (void)where(c > 0, g, c); }, "where");
+  expect_device_error([&] { (void)mm(c, fc.t({3, 2})); }, "mm");
+  expect_device_error([&] { (void)matmul(c, fc.t({3, 2})); }, "mm");
+  expect_device_error([&] { (void)cat({c, g}); }, "cat");
+  expect_device_error([&] { c.add_(g); }, "add_");
+}

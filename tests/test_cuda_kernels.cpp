@@ -1,0 +1,365 @@
+// CUDA kernels against the CPU backend: every implemented kernel family on a GPU, compared
+// with the same op on the CPU. These need a GPU; without one each test says so and passes.
+#include <catch2/catch.hpp>
+#include <ember/ember.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+using namespace ember;
+
+namespace {
+
+#define EMBER_NEEDS_GPU()                                         \
+  do {                                                            \
+    if (!cuda::is_available()) {                                  \
+      WARN("no CUDA device: skipped (this test needs a GPU)");    \
+      return;                                                     \
+    }                                                             \
+  } while (0)
+
+std::vector<double> host_values(const Tensor& t) {
+  NoGradGuard ng;
+  Tensor d = t.detach().cpu().to(kDouble).contiguous();
+  const double* p = d.data_ptr<double>();
+  return std::vector<double>(p, p + d.numel());
+}
+
+// Same sizes, dtype and values within tol (relative to magnitude); NaN matches NaN.
+void check_same(const Tensor& gpu, const Tensor& cpu, double tol = 1e-5) {
+  REQUIRE(gpu.is_cuda());
+  REQUIRE(cpu.is_cpu());
+  REQUIRE(gpu.sizes() == cpu.sizes());
+  REQUIRE(gpu.dtype() == cpu.dtype());
+  auto a = host_values(gpu), b = host_values(cpu);
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::isnan(a[i]) && std::isnan(b[i])) continue;
+    if (std::isinf(b[i])) {
+      REQUIRE(a[i] == b[i]);
+      continue;
+    }
+    INFO("element " << i << ": cuda " << a[i] << " cpu " << b[i]);
+    REQUIRE(std::fabs(a[i] - b[i]) <= tol * (1 + std::fabs(b[i])));
+  }
+}
+
+Tensor sample(IntArrayRef sizes, ScalarType dt) {
+  Tensor x = randn(sizes, TensorOptions().dtype(kDouble)) * 3;
+  if (dt == kBool) return x > 0;
+  if (dt == kByte) return x.abs().to(kByte);
+  return x.to(dt);
+}
+
+const std::vector<ScalarType> kAll = {kFloat, kDouble, kLong, kInt, kByte, kBool};
+
+}  // namespace
+
+TEST_CASE("cuda: transfers round-trip every dtype and layout (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(1);
+  for (ScalarType dt : kAll) {
+    Tensor c = sample({5, 7}, dt);
+    Tensor g = c.cuda();
+    CHECK(g.device() == Device("cuda:0"));
+    check_same(g, c, 0);
+    CHECK(host_values(g.cpu()) == host_values(c));
+    check_same(c.t().cuda(), c.t(), 0);                 // strided host source
+    check_same(g.t().contiguous(), c.t().contiguous(), 0);
+    CHECK(host_values(g.t().cpu()) == host_values(c.t()));  // strided device source
+  }
+  Tensor x = sample({4, 6}, kFloat);
+  check_same(x.to(Device(kCUDA), kDouble), x.to(kDouble));
+  check_same(x.to(Device(kCUDA)).to(kInt), x.to(kInt), 0);
+  Tensor nb = x.to(Device(kCUDA), /*non_blocking=*/true);
+  cuda::synchronize();
+  check_same(nb, x, 0);
+  // copy_ across devices, with broadcasting and a strided destination.
+  Tensor dst = zeros({6, 4}, TensorOptions().device(kCUDA));
+  dst.t().copy_(x);
+  check_same(dst, x.t().contiguous(), 0);
+  Tensor back = zeros({4, 6}, kDouble);
+  back.copy_(dst.t());
+  CHECK(host_values(back) == host_values(x.to(kDouble)));
+  Tensor row = arange(6, TensorOptions().dtype(kFloat));
+  Tensor bc = empty({3, 6}, TensorOptions().device(kCUDA));
+  bc.copy_(row);
+  check_same(bc, row.expand({3, 6}).contiguous(), 0);
+}
+
+TEST_CASE("cuda: factories and fills match the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  auto on = TensorOptions().device(kCUDA);
+  check_same(zeros({3, 4}, on), zeros({3, 4}), 0);
+  check_same(full({2, 5}, 2.5, on), full({2, 5}, 2.5), 0);
+  check_same(arange(0, 10, 3, on.dtype(kLong)), arange(0, 10, 3, TensorOptions().dtype(kLong)), 0);
+  check_same(linspace(-1, 1, 9, on), linspace(-1, 1, 9));
+  Tensor t = ones({4, 4}, on);
+  t.t().narrow(0, 1, 2).fill_(7);  // strided fill
+  Tensor c = ones({4, 4});
+  c.t().narrow(0, 1, 2).fill_(7);
+  check_same(t, c, 0);
+}
+
+TEST_CASE("cuda: unary, binary and where kernels match the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(2);
+  for (ScalarType dt : {kFloat, kDouble}) {
+    Tensor x = sample({33, 17}, dt), pos = x.abs() + 0.5;
+    Tensor gx = x.cuda(), gp = pos.cuda();
+    const double tol = dt == kFloat ? 2e-6 : 1e-12;
+    check_same(gx.exp(), x.exp(), tol);
+    check_same(gp.log(), pos.log(), tol);
+    check_same(gp.sqrt(), pos.sqrt(), tol);
+    check_same(gp.rsqrt(), pos.rsqrt(), tol);
+    check_same(gx.tanh(), x.tanh(), tol);
+    check_same(gx.sigmoid(), x.sigmoid(), tol);
+    check_same(gx.sin(), x.sin(), tol);
+    check_same(gx.cos(), x.cos(), tol);
+    check_same(gx.neg(), x.neg(), 0);
+    check_same(gx.abs(), x.abs(), 0);
+    check_same(gx.sign(), x.sign(), 0);
+    check_same(gx.relu(), x.relu(), 0);
+    check_same(gx.floor(), x.floor(), 0);
+    check_same(gx.round(), x.round(), 0);
+    check_same(gx.erf(), x.erf(), tol);
+    check_same(gx.clamp(-1, 0.5), x.clamp(-1, 0.5), 0);
+    check_same(gx.isnan(), x.isnan(), 0);
+    check_same(gx.t().exp(), x.t().exp(), tol);  // strided input
+    // Binary with broadcasting (row and column vectors) and strided operands.
+    Tensor r = sample({17}, dt), col = sample({33, 1}, dt);
+    check_same(gx + r.cuda(), x + r, tol);
+    check_same(gx.sub(col.cuda(), 2), x.sub(col, 2), tol);
+    check_same(gx * gx.t().t(), x * x, tol);
+    check_same(gx / gp, x / pos, tol);
+    check_same(gp.pow(gx), pos.pow(x), 1e-5);
+    check_same(maximum(gx, r.cuda()), maximum(x, r), 0);
+    check_same(remainder(gx, gp), remainder(x, pos), tol);
+    check_same(gx < r.cuda(), x < r, 0);
+    check_same(where(gx > 0, gx, gp), where(x > 0, x, pos), 0);
+  }
+  for (ScalarType dt : {kLong, kInt, kByte}) {
+    Tensor a = sample({9, 11}, dt), b = sample({11}, dt) + 1;
+    Tensor ga = a.cuda(), gb = b.cuda();
+    check_same(ga + gb, a + b, 0);
+    check_same(ga * gb, a * b, 0);
+    check_same(ga - gb, a - b, 0);
+    check_same(maximum(ga, gb), maximum(a, b), 0);
+    check_same(bitwise_and(ga, gb), bitwise_and(a, b), 0);
+    check_same(ga == gb, a == b, 0);
+    check_same(ga.abs(), a.abs(), 0);
+  }
+  Tensor p = sample({8}, kBool), q = sample({8}, kBool);
+  check_same(p.cuda().logical_and(q.cuda()), p.logical_and(q), 0);
+  check_same(p.cuda().logical_not(), p.logical_not(), 0);
+}
+
+TEST_CASE("cuda: reductions match the CPU, small and multi-block (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(3);
+  Tensor x = sample({37, 45, 3}, kFloat);
+  Tensor g = x.cuda();
+  check_same(g.sum(), x.sum(), 1e-5);
+  check_same(g.sum({1}), x.sum({1}), 1e-5);
+  check_same(g.sum({0, 2}, true), x.sum({0, 2}, true), 1e-5);
+  check_same(g.amax({0}), x.amax({0}), 0);
+  check_same(std::get<0>(g.max(1)), std::get<0>(x.max(1)), 0);
+  check_same(std::get<1>(g.min(2)), std::get<1>(x.min(2)), 0);
+  check_same(g.prod(2), x.prod(2), 1e-5);
+  check_same(g.t().sum({0}), x.t().sum({0}), 1e-5);  // strided input
+  check_same((g > 0).any(1), (x > 0).any(1), 0);
+  check_same((g > -5).all(), (x > -5).all(), 0);
+  check_same(g.argmax(1), x.argmax(1), 0);
+  check_same(g.argmin(), x.argmin(), 0);
+  check_same(g.mean(0), x.mean(0), 1e-5);
+  Tensor big = sample({1 << 22}, kFloat);
+  check_same(big.cuda().sum(), big.to(kFloat).sum(), 1e-4);
+  check_same(big.cuda().view({1024, 4096}).sum({0}), big.view({1024, 4096}).sum({0}), 1e-4);
+  check_same(big.cuda().view({4, 1 << 20}).amax({1}), big.view({4, 1 << 20}).amax({1}), 0);
+  Tensor d = sample({1 << 20}, kDouble);
+  check_same(d.cuda().sum(), d.sum(), 1e-10);
+  Tensor l = sample({1000, 3}, kLong);
+  check_same(l.cuda().sum({0}), l.sum({0}), 0);
+  // Ties give the first index, NaN wins, as on the CPU.
+  Tensor ties = tensor(std::vector<double>{1.0, 3.0, 3.0, NAN, 2.0, NAN});
+  check_same(ties.cuda().argmax(), ties.argmax(), 0);
+  check_same(ties.narrow(0, 0, 3).cuda().argmax(), ties.narrow(0, 0, 3).argmax(), 0);
+}
+
+TEST_CASE("cuda: gemm on cuBLAS matches the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(4);
+  for (ScalarType dt : {kFloat, kDouble}) {
+    const double tol = dt == kFloat ? 1e-4 : 1e-11;
+    Tensor a = sample({31, 17}, dt), b = sample({17, 23}, dt);
+    check_same(a.cuda().mm(b.cuda()), a.mm(b), tol);
+    check_same(a.t().cuda().t().mm(b.cuda()), a.mm(b), tol);
+    check_same(b.t().cuda().mm(a.t().cuda()), b.t().mm(a.t()), tol);
+    Tensor ba = sample({5, 7, 9}, dt), bb = sample({5, 9, 3}, dt);
+    check_same(bmm(ba.cuda(), bb.cuda()), bmm(ba, bb), tol);
+    check_same(matmul(ba.cuda(), bb.cuda().transpose(1, 2).contiguous().transpose(1, 2)), matmul(ba, bb), tol);
+    Tensor v = sample({17}, dt);
+    check_same(matmul(a.cuda(), v.cuda()), matmul(a, v), tol);
+  }
+  CHECK_FALSE(cuda::allow_tf32_cublas());
+  CHECK_THROWS_AS(mm(ones({2, 2}, TensorOptions().dtype(kLong).device(kCUDA)),
+                     ones({2, 2}, TensorOptions().dtype(kLong).device(kCUDA))),
+                  DTypeError);
+}
+
+TEST_CASE("cuda: softmax, log_softmax, logsumexp and their gradients match the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(5);
+  Tensor x = sample({6, 300, 5}, kFloat);
+  for (int64_t dim : {2, 1, 0}) {
+    check_same(softmax(x.cuda(), dim), softmax(x, dim), 1e-5);
+    check_same(log_softmax(x.cuda(), dim), log_softmax(x, dim), 1e-5);
+    check_same(logsumexp(x.cuda(), {dim}), logsumexp(x, {dim}), 1e-5);
+  }
+  Tensor c = x.to(kDouble).requires_grad_(true);
+  Tensor g = x.to(kDouble).cuda().requires_grad_(true);
+  Tensor w = sample({6, 300, 5}, kDouble);
+  (log_softmax(c, 1) * w).sum().backward();
+  (log_softmax(g, 1) * w.cuda()).sum().backward();
+  check_same(g.grad(), c.grad(), 1e-10);
+  Tensor c2 = x.detach().requires_grad_(true), g2 = x.cuda().requires_grad_(true);
+  (softmax(c2, -1) * w.to(kFloat)).sum().backward();
+  (softmax(g2, -1) * w.to(kFloat).cuda()).sum().backward();
+  check_same(g2.grad(), c2.grad(), 1e-5);
+}
+
+TEST_CASE("cuda: activations and their gradients match the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(6);
+  using F = Tensor (*)(const Tensor&);
+  const std::vector<F> fs = {
+      [](const Tensor& t) { return gelu(t); },        [](const Tensor& t) { return gelu(t, "tanh"); },
+      [](const Tensor& t) { return silu(t); },        [](const Tensor& t) { return mish(t); },
+      [](const Tensor& t) { return leaky_relu(t, 0.2); }, [](const Tensor& t) { return elu(t, 1.5); },
+      [](const Tensor& t) { return softplus(t, 2, 10); }, [](const Tensor& t) { return hardtanh(t, -0.5, 2); },
+      [](const Tensor& t) { return hardsigmoid(t); }, [](const Tensor& t) { return hardswish(t); },
+      [](const Tensor& t) { return log_sigmoid(t); }, [](const Tensor& t) { return softsign(t); },
+  };
+  Tensor x = sample({40, 25}, kDouble);
+  for (F f : fs) {
+    Tensor c = x.detach().requires_grad_(true), g = x.cuda().requires_grad_(true);
+    Tensor yc = f(c), yg = f(g);
+    check_same(yg, yc, 1e-12);
+    yc.sum().backward();
+    yg.sum().backward();
+    check_same(g.grad(), c.grad(), 1e-12);
+    check_same(f(x.to(kFloat).cuda().t()), f(x.to(kFloat).t()), 1e-5);  // strided float input
+  }
+}
+
+TEST_CASE("cuda: random draws the CPU's Philox sequences (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  auto on = TensorOptions().device(kCUDA);
+  for (ScalarType dt : {kFloat, kDouble}) {
+    manual_seed(11);
+    Tensor c = rand({1001}, TensorOptions().dtype(dt));
+    Tensor cn = randn({1001}, TensorOptions().dtype(dt));
+    manual_seed(11);
+    Tensor g = rand({1001}, on.dtype(dt));
+    Tensor gn = randn({1001}, on.dtype(dt));
+    check_same(g, c, 0);
+    check_same(gn, cn, 1e-6);
+  }
+  manual_seed(12);
+  Tensor ci = randint(-5, 100, {999}, TensorOptions().dtype(kLong));
+  manual_seed(12);
+  check_same(randint(-5, 100, {999}, on.dtype(kLong)), ci, 0);
+  manual_seed(13);
+  Tensor cd = dropout(ones({4096}), 0.3, true);
+  manual_seed(13);
+  check_same(dropout(ones({4096}, on), 0.3, true), cd, 1e-6);
+}
+
+TEST_CASE("cuda: streams and guards scope the current stream and device (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  cuda::CUDAStream def = cuda::getCurrentCUDAStream();
+  CHECK(def == cuda::getDefaultCUDAStream());
+  cuda::CUDAStream side = cuda::getStreamFromPool();
+  CHECK(side != def);
+  Tensor x = ones({1 << 16}, TensorOptions().device(kCUDA));
+  {
+    cuda::CUDAStreamGuard guard(side);
+    CHECK(cuda::getCurrentCUDAStream() == side);
+    Tensor y = x * 2 + 1;  // queued on the side stream
+    side.synchronize();
+    CHECK(side.query());
+    CHECK(y.sum().item<double>() == 3.0 * (1 << 16));
+  }
+  CHECK(cuda::getCurrentCUDAStream() == def);
+  {
+    cuda::DeviceGuard dg(Device("cuda:0"));
+    CHECK(cuda::current_device() == 0);
+  }
+  CHECK_THROWS_AS(zeros({1}, TensorOptions().device("cuda:99")), DeviceError);
+  cuda::synchronize();
+}
+
+TEST_CASE("cuda: the caching allocator reuses memory and reports out of memory (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  auto on = TensorOptions().device(kCUDA);
+  auto step = [&] {
+    Tensor a = randn({256, 512}, on), b = randn({512, 128}, on);
+    return a.mm(b).relu().sum().item<double>();
+  };
+  step();
+  const auto before = cuda::memory_stats();
+  for (int i = 0; i < 20; ++i) step();
+  const auto after = cuda::memory_stats();
+  CHECK(after.num_device_allocs == before.num_device_allocs);  // steady state: all from the cache
+  CHECK(after.peak_allocated >= 256 * 512 * 4);
+  CHECK(after.reserved >= after.allocated);
+  try {
+    (void)empty({int64_t(1) << 50}, on);  // 4 PiB
+    FAIL("expected out of memory");
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    CHECK(m.find("out of memory") != std::string::npos);
+    CHECK(m.find("4503599627370496 bytes") != std::string::npos);
+    CHECK(m.find("reserved") != std::string::npos);
+  }
+  CHECK(cuda::memory_stats().num_ooms == after.num_ooms + 1);
+  cuda::empty_cache();
+  CHECK(cuda::memory_stats().reserved <= after.reserved);
+}
+
+TEST_CASE("cuda: a small MLP trains the same on CUDA as on the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(21);
+  nn::Linear c1(8, 16), c2(16, 4);
+  nn::Linear g1(8, 16), g2(16, 4);
+  {
+    NoGradGuard ng;
+    g1->weight.copy_(c1->weight);
+    g1->bias.copy_(c1->bias);
+    g2->weight.copy_(c2->weight);
+    g2->bias.copy_(c2->bias);
+  }
+  g1->to(kCUDA);
+  g2->to(kCUDA);
+  CHECK(g1->weight.is_cuda());
+  Tensor x = randn({32, 8}), y = randn({32, 4});
+  Tensor gx = x.cuda(), gy = y.cuda();
+  std::vector<Tensor> cp = c1->parameters(), gp = g1->parameters();
+  for (auto& p : c2->parameters()) cp.push_back(p);
+  for (auto& p : g2->parameters()) gp.push_back(p);
+  optim::SGD copt(cp, optim::SGDOptions(0.1).momentum(0.9));
+  optim::SGD gopt(gp, optim::SGDOptions(0.1).momentum(0.9));
+  for (int it = 0; it < 5; ++it) {
+    copt.zero_grad();
+    gopt.zero_grad();
+    Tensor cl = mse_loss(c2->forward(c1->forward(x).relu()), y);
+    Tensor gl = mse_loss(g2->forward(g1->forward(gx).relu()), gy);
+    check_same(gl, cl, 1e-5);
+    cl.backward();
+    gl.backward();
+    for (size_t i = 0; i < cp.size(); ++i) check_same(gp[i].grad(), cp[i].grad(), 1e-4);
+    copt.step();
+    gopt.step();
+  }
+  for (size_t i = 0; i < cp.size(); ++i) check_same(gp[i], cp[i], 1e-4);
+}

@@ -1,0 +1,231 @@
+// The elementwise math the CUDA kernels run (backends/common/scalar_ops.h), evaluated on
+// the CPU and compared with the CPU backend's results for the same ops, so the device
+// formulas are checked on every build.
+#include <catch2/catch.hpp>
+#include <ember/ember.h>
+
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <vector>
+
+#include "backends/common/activation_ops.h"
+#include "backends/common/scalar_ops.h"
+
+using namespace ember;
+using ember::backend::BinaryOp;
+using ember::backend::UnaryOp;
+namespace math = ember::backend::math;
+
+namespace {
+
+// A deque, not a vector: std::vector<bool> holds bits, not bools.
+template <class T>
+std::deque<T> contents(const Tensor& t) {
+  Tensor c = t.contiguous();
+  const T* p = c.data_ptr<T>();
+  return std::deque<T>(p, p + c.numel());
+}
+
+// Equal values (floating: within a few ulps, so a vectorised CPU exp still matches), or
+// both NaN, or the same infinity.
+template <class T>
+bool same(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a) && std::isnan(b)) return true;
+    if (std::isinf(a) || std::isinf(b)) return a == b;
+    const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-14;
+    return std::fabs(static_cast<double>(a) - static_cast<double>(b)) <= tol * (1 + std::fabs(static_cast<double>(b)));
+  }
+  return a == b;
+}
+
+template <class T>
+Tensor make(const std::vector<double>& v, ScalarType dt) {
+  return tensor(v, TensorOptions().dtype(kDouble)).to(dt);
+}
+
+template <class T>
+void check_unary(UnaryOp op, Tensor (*f)(const Tensor&), const std::vector<double>& xs, ScalarType dt) {
+  Tensor x = make<T>(xs, dt);
+  Tensor y = f(x);
+  REQUIRE(y.dtype() == dt);
+  auto in = contents<T>(x), out = contents<T>(y);
+  math::UnaryFn<T> fn{op, T(0), T(0)};
+  for (size_t i = 0; i < in.size(); ++i) {
+    INFO("op " << static_cast<int>(op) << " dtype " << dt << " x " << static_cast<double>(in[i]));
+    CHECK(same(fn(in[i]), out[i]));
+  }
+}
+
+template <class T>
+void check_binary(BinaryOp op, Tensor (*f)(const Tensor&, const Tensor&), const std::vector<double>& xs,
+                  const std::vector<double>& ys, ScalarType dt) {
+  Tensor x = make<T>(xs, dt), y = make<T>(ys, dt);
+  Tensor z = f(x, y);
+  auto a = contents<T>(x), b = contents<T>(y);
+  if (math::binary_to_bool(op)) {
+    auto out = contents<bool>(z);
+    for (size_t i = 0; i < a.size(); ++i) CHECK(math::binary_predicate(op, a[i], b[i]) == out[i]);
+    return;
+  }
+  REQUIRE(z.dtype() == dt);
+  auto out = contents<T>(z);
+  math::BinaryFn<T> fn{op, T(1)};
+  for (size_t i = 0; i < a.size(); ++i) {
+    INFO("op " << static_cast<int>(op) << " dtype " << dt << " x " << static_cast<double>(a[i]) << " y "
+               << static_cast<double>(b[i]));
+    CHECK(same(fn(a[i], b[i]), out[i]));
+  }
+}
+
+Tensor add_fn(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor sub_fn(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor mul_fn(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor div_fn(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor pow_fn(const Tensor& a, const Tensor& b) { return pow(a, b); }
+Tensor max_fn(const Tensor& a, const Tensor& b) { return maximum(a, b); }
+Tensor min_fn(const Tensor& a, const Tensor& b) { return minimum(a, b); }
+Tensor rem_fn(const Tensor& a, const Tensor& b) { return remainder(a, b); }
+Tensor lt_fn(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor ne_fn(const Tensor& a, const Tensor& b) { return ne(a, b); }
+Tensor band_fn(const Tensor& a, const Tensor& b) { return bitwise_and(a, b); }
+Tensor bxor_fn(const Tensor& a, const Tensor& b) { return bitwise_xor(a, b); }
+
+const std::vector<double> kXs = {-7.5, -2.0, -0.5, 0.0, 0.25, 1.0, 2.5, 3.0, 100.0, -0.0};
+const std::vector<double> kYs = {2.0, -3.0, 0.75, 1.5, -0.25, 4.0, 2.5, -1.0, 7.0, 3.0};
+
+}  // namespace
+
+TEST_CASE("cuda math: float unary functors equal the CPU kernels", "[cuda][math]") {
+  using F = Tensor (*)(const Tensor&);
+  const std::vector<std::pair<UnaryOp, F>> ops = {
+      {UnaryOp::Neg, [](const Tensor& t) { return neg(t); }},     {UnaryOp::Abs, [](const Tensor& t) { return abs(t); }},
+      {UnaryOp::Sign, [](const Tensor& t) { return sign(t); }},   {UnaryOp::Exp, [](const Tensor& t) { return exp(t); }},
+      {UnaryOp::Tanh, [](const Tensor& t) { return tanh(t); }},   {UnaryOp::Sigmoid, [](const Tensor& t) { return sigmoid(t); }},
+      {UnaryOp::Relu, [](const Tensor& t) { return relu(t); }},   {UnaryOp::Floor, [](const Tensor& t) { return floor(t); }},
+      {UnaryOp::Round, [](const Tensor& t) { return round(t); }}, {UnaryOp::Trunc, [](const Tensor& t) { return trunc(t); }},
+      {UnaryOp::Sin, [](const Tensor& t) { return sin(t); }},     {UnaryOp::Erf, [](const Tensor& t) { return erf(t); }},
+      {UnaryOp::Square, [](const Tensor& t) { return square(t); }},
+      {UnaryOp::Log, [](const Tensor& t) { return log(t); }},     {UnaryOp::Sqrt, [](const Tensor& t) { return sqrt(t); }},
+      {UnaryOp::Reciprocal, [](const Tensor& t) { return reciprocal(t); }},
+  };
+  for (auto& [op, f] : ops) {
+    check_unary<float>(op, f, kXs, kFloat);
+    check_unary<double>(op, f, kXs, kDouble);
+  }
+}
+
+TEST_CASE("cuda math: integer unary functors equal the CPU kernels", "[cuda][math]") {
+  const std::vector<double> xs = {-9, -1, 0, 1, 7, 127};
+  check_unary<int64_t>(UnaryOp::Neg, [](const Tensor& t) { return neg(t); }, xs, kLong);
+  check_unary<int32_t>(UnaryOp::Abs, [](const Tensor& t) { return abs(t); }, xs, kInt);
+  check_unary<int64_t>(UnaryOp::Sign, [](const Tensor& t) { return sign(t); }, xs, kLong);
+  check_unary<uint8_t>(UnaryOp::Sign, [](const Tensor& t) { return sign(t); }, {0, 1, 200}, kByte);
+  check_unary<int32_t>(UnaryOp::Square, [](const Tensor& t) { return square(t); }, xs, kInt);
+  // Clamp with saturated integer bounds, as the CPU.
+  Tensor x = make<int32_t>(xs, kInt);
+  const int64_t lo = -2, hi = int64_t(1) << 40;  // hi saturates to INT32_MAX
+  Tensor clamped = clamp(x, Scalar(lo), Scalar(hi));
+  REQUIRE(clamped.dtype() == kInt);
+  auto out = contents<int32_t>(clamped);
+  math::UnaryFn<int32_t> fn{UnaryOp::Clamp, math::saturate<int32_t>(static_cast<double>(lo)),
+                            math::saturate<int32_t>(static_cast<double>(hi))};
+  auto in = contents<int32_t>(x);
+  for (size_t i = 0; i < in.size(); ++i) CHECK(fn(in[i]) == out[i]);
+  math::UnaryFn<float> fc{UnaryOp::Clamp, 1.0f, -1.0f};  // lo > hi gives hi, as std::min(std::max())
+  CHECK(fc(5.0f) == -1.0f);
+  CHECK(std::isnan(fc(NAN)));
+}
+
+TEST_CASE("cuda math: binary functors equal the CPU kernels", "[cuda][math]") {
+  using F = Tensor (*)(const Tensor&, const Tensor&);
+  const std::vector<std::pair<BinaryOp, F>> fops = {
+      {BinaryOp::Add, add_fn}, {BinaryOp::Sub, sub_fn},     {BinaryOp::Mul, mul_fn}, {BinaryOp::Div, div_fn},
+      {BinaryOp::Pow, pow_fn}, {BinaryOp::Maximum, max_fn}, {BinaryOp::Minimum, min_fn},
+      {BinaryOp::Remainder, rem_fn}, {BinaryOp::Lt, lt_fn}, {BinaryOp::Ne, ne_fn}};
+  std::vector<double> ys_nan = kYs;
+  ys_nan[2] = std::numeric_limits<double>::quiet_NaN();
+  for (auto& [op, f] : fops) {
+    check_binary<float>(op, f, kXs, ys_nan, kFloat);
+    check_binary<double>(op, f, kXs, ys_nan, kDouble);
+  }
+  const std::vector<double> a = {-9, -7, 0, 5, 12, 100, 2147483647.0}, b = {4, -3, 3, 2, -5, 7, 2};
+  const std::vector<std::pair<BinaryOp, F>> iops = {
+      {BinaryOp::Add, add_fn}, {BinaryOp::Sub, sub_fn},     {BinaryOp::Mul, mul_fn}, {BinaryOp::Pow, pow_fn},
+      {BinaryOp::Maximum, max_fn}, {BinaryOp::Remainder, rem_fn}, {BinaryOp::BitAnd, band_fn},
+      {BinaryOp::BitXor, bxor_fn}, {BinaryOp::Lt, lt_fn}};
+  for (auto& [op, f] : iops) {
+    check_binary<int64_t>(op, f, a, b, kLong);
+    check_binary<int32_t>(op, f, a, b, kInt);  // 2^31-1 * 2 and friends wrap as on the CPU
+  }
+  check_binary<uint8_t>(BinaryOp::Mul, mul_fn, {3, 200, 16}, {5, 2, 16}, kByte);
+  check_binary<uint8_t>(BinaryOp::Remainder, rem_fn, {3, 200, 16}, {5, 7, 16}, kByte);
+  check_binary<bool>(BinaryOp::Add, add_fn, {0, 1, 1, 0}, {0, 0, 1, 1}, kBool);
+  check_binary<bool>(BinaryOp::Mul, mul_fn, {0, 1, 1, 0}, {0, 0, 1, 1}, kBool);
+}
+
+TEST_CASE("cuda math: dtype conversion equals the CPU's copy", "[cuda][math]") {
+  const std::vector<double> xs = {-3.75, -1.0, 0.0, 0.5, 2.9, 255.0, 300.5};
+  Tensor f = make<float>(xs, kFloat);
+  auto in = contents<float>(f);
+  auto as_int = contents<int32_t>(f.to(kInt));
+  auto as_bool = contents<bool>(f.to(kBool));
+  auto as_long = contents<int64_t>(f.to(kLong));
+  for (size_t i = 0; i < in.size(); ++i) {
+    CHECK(math::convert<int32_t>(in[i]) == as_int[i]);
+    CHECK(math::convert<bool>(in[i]) == as_bool[i]);
+    CHECK(math::convert<int64_t>(in[i]) == as_long[i]);
+  }
+  CHECK_FALSE(math::unary_supported<int64_t>(UnaryOp::Exp));
+  CHECK(math::unary_supported<double>(UnaryOp::Exp));
+  CHECK_FALSE(math::binary_supported<float>(BinaryOp::BitAnd));
+  CHECK_FALSE(math::binary_supported<int32_t>(BinaryOp::Div));
+  CHECK(math::binary_supported<bool>(BinaryOp::Eq));
+}
+
+TEST_CASE("cuda math: activation functors equal the CPU activations, forward and backward", "[cuda][math]") {
+  using Op = ember::backend::Backend::ActivationOp;
+  struct Case {
+    Op op;
+    double a, b, c;
+    Tensor (*f)(const Tensor&);
+  };
+  // Parameters as the front-ends pass them (leaky slope; elu alpha*scale, scale, input
+  // scale; softplus beta, threshold; hardtanh bounds).
+  const std::vector<Case> cases = {
+      {Op::Gelu, 0, 0, 0, [](const Tensor& t) { return gelu(t); }},
+      {Op::GeluTanh, 0, 0, 0, [](const Tensor& t) { return gelu(t, "tanh"); }},
+      {Op::Silu, 0, 0, 0, [](const Tensor& t) { return silu(t); }},
+      {Op::Mish, 0, 0, 0, [](const Tensor& t) { return mish(t); }},
+      {Op::LeakyRelu, 0.01, 0, 0, [](const Tensor& t) { return leaky_relu(t); }},
+      {Op::Elu, 1, 1, 1, [](const Tensor& t) { return elu(t); }},
+      {Op::Softplus, 1, 20, 0, [](const Tensor& t) { return softplus(t); }},
+      {Op::Hardtanh, -1, 1, 0, [](const Tensor& t) { return hardtanh(t); }},
+      {Op::Hardsigmoid, 0, 0, 0, [](const Tensor& t) { return hardsigmoid(t); }},
+      {Op::Hardswish, 0, 0, 0, [](const Tensor& t) { return hardswish(t); }},
+      {Op::LogSigmoid, 0, 0, 0, [](const Tensor& t) { return log_sigmoid(t); }},
+      {Op::Softsign, 0, 0, 0, [](const Tensor& t) { return softsign(t); }},
+  };
+  const std::vector<double> xs = {-30.0, -4.0, -2.9, -1.2, -0.3, 0.2, 0.9, 2.5, 3.5, 25.0};
+  for (const auto& k : cases) {
+    Tensor x = tensor(xs, TensorOptions().dtype(kDouble)).requires_grad_(true);
+    Tensor y = k.f(x);
+    y.sum().backward();
+    auto out = contents<double>(y.detach());
+    auto grad = contents<double>(x.grad());
+    ember::backend::math::Activation<double> fn{k.op, k.a, k.b, k.c};
+    for (size_t i = 0; i < xs.size(); ++i) {
+      INFO("activation " << static_cast<int>(k.op) << " at " << xs[i]);
+      CHECK(same(fn.forward(xs[i]), out[i]));
+      CHECK(same(fn.backward(1.0, xs[i]), grad[i]));
+    }
+    // float: the same formulas in single precision.
+    Tensor xf = tensor(xs, TensorOptions().dtype(kFloat));
+    auto outf = contents<float>(k.f(xf));
+    ember::backend::math::Activation<float> ff{k.op, static_cast<float>(k.a), static_cast<float>(k.b),
+                                               static_cast<float>(k.c)};
+    for (size_t i = 0; i < xs.size(); ++i) CHECK(same(ff.forward(static_cast<float>(xs[i])), outf[i]));
+  }
+}
