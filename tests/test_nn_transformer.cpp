@@ -347,6 +347,24 @@ TEST_CASE("nn::TransformerEncoder matches libtorch", "[nn][transformer]") {
   CHECK(none->parameters().empty());
 }
 
+TEST_CASE("nn::TransformerEncoderLayer clone is a deep copy", "[nn][transformer]") {
+  nn::TransformerEncoderLayer l(nn::TransformerEncoderLayerOptions(4, 2).dim_feedforward(8));
+  fill(*l);
+  l->eval();
+  auto c = std::dynamic_pointer_cast<nn::TransformerEncoderLayerImpl>(l->clone());
+  REQUIRE(c != nullptr);
+  c->eval();  // reset() inside clone re-creates the submodules in training mode
+  CHECK(names_of(c->named_parameters()) == names_of(l->named_parameters()));
+  CHECK(c->self_attn->in_proj_weight.data_ptr() != l->self_attn->in_proj_weight.data_ptr());
+  Tensor x = seqt({3, 2, 4}, 0.5);
+  CHECK(c->forward(x).equal(l(x)));
+  {
+    NoGradGuard g;
+    c->linear1->weight.zero_();
+  }
+  CHECK_FALSE(c->forward(x).equal(l(x)));
+}
+
 TEST_CASE("a tiny TransformerEncoder trains with Adam", "[nn][transformer]") {
   manual_seed(3);
   nn::TransformerEncoder enc(
