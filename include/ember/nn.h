@@ -16,3 +16,7 @@
 #include "ember/nn/modules/normalization.h"
 #include "ember/nn/pimpl.h"
 #include "ember/nn/utils.h"
+#include "ember/nn/modules/embedding.h"
+#include "ember/nn/modules/bilinear.h"
+#include "ember/nn/modules/attention.h"
+#include "ember/nn/modules/transformer.h"

@@ -1,4 +1,4 @@
-// BatchNorm1d/2d and Dropout.
+// BatchNorm1d/2d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm and Dropout.
 #include <ostream>
 
 #include "ember/autograd.h"
@@ -102,5 +102,160 @@ Tensor DropoutImpl::forward(Tensor input) {
     return options.inplace() ? dropout_(input, options.p(), is_training()) : dropout(input, options.p(), is_training());
   });
 }
+
+// ---- LayerNorm ------------------------------------------------------------------------
+
+void LayerNormImpl::reset() {
+  for (int64_t d : options.normalized_shape())
+    EMBER_CHECK(d > 0, ShapeError, "nn::LayerNorm", "normalized_shape must hold positive sizes, got ",
+                IntArrayRef(options.normalized_shape()));
+  if (options.elementwise_affine()) {
+    weight = register_parameter("weight", ember::empty(IntArrayRef(options.normalized_shape())));
+    bias = register_parameter("bias", ember::empty(IntArrayRef(options.normalized_shape())));
+  } else {
+    weight = register_parameter("weight", Tensor(), false);
+    bias = register_parameter("bias", Tensor(), false);
+  }
+  reset_parameters();
+}
+
+void LayerNormImpl::reset_parameters() {
+  if (options.elementwise_affine()) {
+    init::ones_(weight);
+    init::zeros_(bias);
+  }
+}
+
+void LayerNormImpl::pretty_print(std::ostream& s) const {
+  s << std::boolalpha << "ember::nn::LayerNorm(" << IntArrayRef(options.normalized_shape()) << ", eps=" << options.eps()
+    << ", elementwise_affine=" << options.elementwise_affine() << ")";
+}
+
+Tensor LayerNormImpl::forward(const Tensor& input) {
+  return call_with_hooks({input}, [&] {
+    const auto& shape = options.normalized_shape();
+    const int64_t n = static_cast<int64_t>(shape.size());
+    bool ok = input.dim() >= n;
+    for (int64_t i = 0; ok && i < n; ++i) ok = input.size(input.dim() - n + i) == shape[static_cast<size_t>(i)];
+    EMBER_CHECK(ok, ShapeError, "nn::LayerNorm", "input of shape ", input.sizes(),
+                " does not end in normalized_shape ", IntArrayRef(shape));
+    auto opt = [](const Tensor& t) { return t.defined() ? std::optional<Tensor>(t) : std::nullopt; };
+    return layer_norm(input, shape, opt(weight), opt(bias), options.eps());
+  });
+}
+
+// ---- GroupNorm ------------------------------------------------------------------------
+
+void GroupNormImpl::reset() {
+  EMBER_CHECK(options.num_groups() > 0 && options.num_channels() > 0 &&
+                  options.num_channels() % options.num_groups() == 0,
+              ShapeError, "nn::GroupNorm", "num_channels (", options.num_channels(),
+              ") must be positive and divisible by num_groups (", options.num_groups(), ")");
+  if (options.affine()) {
+    weight = register_parameter("weight", empty({options.num_channels()}));
+    bias = register_parameter("bias", empty({options.num_channels()}));
+  } else {
+    weight = register_parameter("weight", Tensor(), false);
+    bias = register_parameter("bias", Tensor(), false);
+  }
+  reset_parameters();
+}
+
+void GroupNormImpl::reset_parameters() {
+  if (options.affine()) {
+    init::ones_(weight);
+    init::zeros_(bias);
+  }
+}
+
+void GroupNormImpl::pretty_print(std::ostream& s) const {
+  s << std::boolalpha << "ember::nn::GroupNorm(" << options.num_groups() << ", " << options.num_channels()
+    << ", eps=" << options.eps() << ", affine=" << options.affine() << ")";
+}
+
+Tensor GroupNormImpl::forward(const Tensor& input) {
+  return call_with_hooks({input}, [&] {
+    EMBER_CHECK(input.dim() >= 2 && input.size(1) == options.num_channels(), ShapeError, "nn::GroupNorm",
+                "expected input of shape (N, ", options.num_channels(), ", ...), got ", input.sizes());
+    auto opt = [](const Tensor& t) { return t.defined() ? std::optional<Tensor>(t) : std::nullopt; };
+    return group_norm(input, options.num_groups(), opt(weight), opt(bias), options.eps());
+  });
+}
+
+// ---- InstanceNorm ---------------------------------------------------------------------
+
+namespace {
+constexpr const char* kName[] = {"nn::InstanceNorm1d", "nn::InstanceNorm2d", "nn::InstanceNorm3d"};
+}
+
+template <class Derived, int Dims>
+void InstanceNormImplBase<Derived, Dims>::reset() {
+  EMBER_CHECK(options.num_features() > 0, ShapeError, kName[Dims - 1], "num_features must be positive, got ", options.num_features());
+  const int64_t c = options.num_features();
+  if (options.affine()) {
+    weight = this->register_parameter("weight", empty({c}));
+    bias = this->register_parameter("bias", empty({c}));
+  } else {
+    weight = this->register_parameter("weight", Tensor(), false);
+    bias = this->register_parameter("bias", Tensor(), false);
+  }
+  if (options.track_running_stats()) {
+    running_mean = this->register_buffer("running_mean", zeros({c}));
+    running_var = this->register_buffer("running_var", ones({c}));
+    num_batches_tracked = this->register_buffer("num_batches_tracked", zeros({}, kLong));
+  } else {
+    running_mean = this->register_buffer("running_mean", Tensor());
+    running_var = this->register_buffer("running_var", Tensor());
+    num_batches_tracked = this->register_buffer("num_batches_tracked", Tensor());
+  }
+  reset_parameters();
+}
+
+template <class Derived, int Dims>
+void InstanceNormImplBase<Derived, Dims>::reset_running_stats() {
+  if (options.track_running_stats()) {
+    NoGradGuard guard;
+    running_mean.zero_();
+    running_var.fill_(1);
+    num_batches_tracked.zero_();
+  }
+}
+
+template <class Derived, int Dims>
+void InstanceNormImplBase<Derived, Dims>::reset_parameters() {
+  reset_running_stats();
+  if (options.affine()) {
+    init::ones_(weight);
+    init::zeros_(bias);
+  }
+}
+
+template <class Derived, int Dims>
+void InstanceNormImplBase<Derived, Dims>::pretty_print(std::ostream& s) const {
+  s << std::boolalpha << "ember::nn::InstanceNorm" << Dims << "d(" << options.num_features() << ", eps=" << options.eps()
+    << ", momentum=" << options.momentum() << ", affine=" << options.affine()
+    << ", track_running_stats=" << options.track_running_stats() << ")";
+}
+
+template <class Derived, int Dims>
+Tensor InstanceNormImplBase<Derived, Dims>::forward(const Tensor& input) {
+  return this->call_with_hooks({input}, [&] {
+    EMBER_CHECK(input.dim() == Dims + 1 || input.dim() == Dims + 2, ShapeError, kName[Dims - 1], "expected ", Dims + 1, "D or ", Dims + 2, "D input, got ", input.dim(), "D input of shape ",
+                input.sizes());
+    const bool unbatched = input.dim() == Dims + 1;
+    const Tensor x = unbatched ? input.unsqueeze(0) : input;
+    EMBER_CHECK(x.size(1) == options.num_features() || (!options.affine() && !options.track_running_stats()),
+                ShapeError, kName[Dims - 1], "expected ", options.num_features(), " channels, got input of shape ", input.sizes());
+    auto opt = [](const Tensor& t) { return t.defined() ? std::optional<Tensor>(t) : std::nullopt; };
+    Tensor out = instance_norm(x, opt(weight), opt(bias), opt(running_mean), opt(running_var),
+                               this->is_training() || !options.track_running_stats(), options.momentum(),
+                               options.eps(), false);
+    return unbatched ? out.squeeze(0) : out;
+  });
+}
+
+template class InstanceNormImplBase<InstanceNorm1dImpl, 1>;
+template class InstanceNormImplBase<InstanceNorm2dImpl, 2>;
+template class InstanceNormImplBase<InstanceNorm3dImpl, 3>;
 
 }  // namespace ember::nn

@@ -4,3 +4,6 @@
 #include "ember/nn/functional/activation.h"
 #include "ember/nn/functional/conv.h"
 #include "ember/nn/functional/loss.h"
+#include "ember/nn/functional/normalization.h"
+#include "ember/nn/functional/embedding.h"
+#include "ember/nn/functional/attention.h"
