@@ -1,8 +1,8 @@
 // Trains a small convolutional network (conv 32 - conv 64 - fully connected) on
-// Fashion-MNIST with Adam and prints the mean training loss of every epoch and the final
+// Fashion-MNIST with Adam (cosine-annealed learning rate) and prints the mean training loss of every epoch and the final
 // test accuracy.
 //
-//   ./build/samples/fashion_mnist_cnn [epochs=3] [data_dir=/usr/share/datasets/fashion-mnist]
+//   ./build/samples/fashion_mnist_cnn [epochs=4] [data_dir=/usr/share/datasets/fashion-mnist]
 #include <ember/ember.h>
 
 #include <cstdio>
@@ -35,7 +35,7 @@ struct NetImpl : nn::Module {
 EMBER_MODULE(Net);
 
 int main(int argc, char** argv) {
-  const int epochs = argc > 1 ? std::atoi(argv[1]) : 3;
+  const int epochs = argc > 1 ? std::atoi(argv[1]) : 4;
   const std::string root = argc > 2 ? argv[2] : data::datasets::fashion_mnist_root();
   ember::manual_seed(1);
 
@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
 
   Net model;
   ember::optim::Adam optimizer(model->parameters(), ember::optim::AdamOptions(1e-3));
+  // The learning rate follows half a cosine from 1e-3 down to 0 over the run.
+  ember::optim::CosineAnnealingLR schedule(optimizer, epochs);
 
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     model->train();
@@ -68,7 +70,9 @@ int main(int argc, char** argv) {
       loss_sum += loss.item<double>();
       ++batches;
     }
-    std::printf("epoch %d/%d  train loss %.4f\n", epoch, epochs, loss_sum / static_cast<double>(batches));
+    std::printf("epoch %d/%d  lr %.2e  train loss %.4f\n", epoch, epochs, schedule.get_last_lr()[0],
+                loss_sum / static_cast<double>(batches));
+    schedule.step();
   }
 
   model->eval();

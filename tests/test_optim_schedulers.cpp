@@ -76,6 +76,7 @@ TEST_CASE("schedulers: ReduceLROnPlateauScheduler waits `patience` bad epochs", 
   CHECK(lr_of(opt) == 1.0);
   sched.step(0.95f);  // bad 3 > patience: halve
   CHECK(lr_of(opt) == Approx(0.5));
+  CHECK(sched.get_last_lr().at(0) == Approx(0.5));
   for (int i = 0; i < 3; ++i) sched.step(0.95f);
   CHECK(lr_of(opt) == Approx(0.3));  // clamped to min_lr
   for (int i = 0; i < 3; ++i) sched.step(0.95f);
@@ -103,4 +104,73 @@ TEST_CASE("schedulers: ReduceLROnPlateauScheduler cooldown and max mode", "[opti
   CHECK(lr_of(opt) == Approx(0.01));
   REQUIRE_THROWS_AS(S(opt, S::min, 1.5f), ember::Error);
   REQUIRE_THROWS_AS(S(opt, S::min, 0.1f, 10, 1e-4, S::rel, 0, {0.1f, 0.2f}), ember::Error);
+}
+
+TEST_CASE("schedulers: MultiStepLR decays at each milestone, twice for a repeated one", "[optim][scheduler]") {
+  Tensor w = ember::zeros({2}, ember::requires_grad());
+  optim::SGD opt({w}, optim::SGDOptions(1.0));
+  optim::MultiStepLR sched(opt, {2, 4, 4}, 0.5);
+  CHECK(sched.get_last_lr() == std::vector<double>{1.0});
+  // PyTorch's rule: lr * gamma^(times the new epoch appears among the milestones).
+  const double want[] = {1, 0.5, 0.5, 0.125, 0.125, 0.125};
+  for (double lr : want) {
+    sched.step();
+    CHECK(lr_of(opt) == Approx(lr));
+    CHECK(sched.get_last_lr().at(0) == Approx(lr));
+  }
+  REQUIRE_THROWS_AS(optim::MultiStepLR(opt, {0}), ember::Error);
+}
+
+TEST_CASE("schedulers: LinearLR warms up linearly from start_factor to end_factor", "[optim][scheduler]") {
+  Tensor w = ember::zeros({2}, ember::requires_grad());
+  optim::SGD opt({w}, optim::SGDOptions(2.0));
+  optim::LinearLR sched(opt, /*start_factor=*/0.5, /*end_factor=*/1.0, /*total_iters=*/4);
+  CHECK(lr_of(opt) == Approx(1.0));  // the start factor applies on construction
+  // Factors 0.625, 0.75, 0.875, 1, then constant: 2 * (0.5 + 0.125 k).
+  const double want[] = {1.25, 1.5, 1.75, 2.0, 2.0, 2.0};
+  for (double lr : want) {
+    sched.step();
+    CHECK(lr_of(opt) == Approx(lr));
+  }
+  REQUIRE_THROWS_AS(optim::LinearLR(opt, 0.0), ember::Error);
+  REQUIRE_THROWS_AS(optim::LinearLR(opt, 0.5, 1.5), ember::Error);
+}
+
+TEST_CASE("schedulers: OneCycleLR follows the two cosine phases and cycles momentum", "[optim][scheduler]") {
+  Tensor w = ember::zeros({2}, ember::requires_grad());
+  optim::SGD opt({w}, optim::SGDOptions(0.1).momentum(0.9));
+  // max_lr 1, 10 steps, warmup over 30%: lr from 1/25 up to 1 at step 2, then down to 4e-6 at step 9.
+  optim::OneCycleLR sched(opt, /*max_lr=*/1.0, /*total_steps=*/10);
+  auto momentum = [&] { return static_cast<const optim::SGDOptions&>(opt.param_groups()[0].options()).momentum(); };
+  CHECK(lr_of(opt) == Approx(0.04));
+  CHECK(momentum() == Approx(0.95));
+  sched.step();  // halfway up the cosine
+  CHECK(lr_of(opt) == Approx(0.52));
+  CHECK(momentum() == Approx(0.90));
+  sched.step();  // the peak
+  CHECK(lr_of(opt) == Approx(1.0));
+  CHECK(momentum() == Approx(0.85));
+  sched.step();  // 1/7 of the way down: 4e-6 + (1 - 4e-6) * (1 + cos(pi / 7)) / 2
+  CHECK(lr_of(opt) == Approx(4e-6 + (1 - 4e-6) * (1 + std::cos(std::numbers::pi / 7)) / 2));
+  for (int i = 0; i < 6; ++i) sched.step();  // step 9: the end of the schedule
+  CHECK(lr_of(opt) == Approx(4e-6));
+  CHECK(momentum() == Approx(0.95));
+  sched.step();  // step 10 is still allowed, step 11 is not
+  REQUIRE_THROWS_WITH(sched.step(), Catch::Contains("OneCycleLR") && Catch::Contains("Tried to step 11 times"));
+}
+
+TEST_CASE("schedulers: OneCycleLR cycles Adam's beta1 and rejects optimizers without momentum",
+          "[optim][scheduler]") {
+  Tensor w = ember::zeros({2}, ember::requires_grad());
+  optim::Adam adam({w}, optim::AdamOptions(0.1));
+  optim::OneCycleLR sched(adam, 0.5, 4, 0.5, optim::OneCycleLR::AnnealStrategy::Linear);
+  auto beta1 = [&] { return std::get<0>(static_cast<const optim::AdamOptions&>(adam.param_groups()[0].options()).betas()); };
+  CHECK(lr_of(adam) == Approx(0.02));
+  CHECK(beta1() == Approx(0.95));
+  sched.step();  // linear phase 1 ends at step 1: the peak
+  CHECK(lr_of(adam) == Approx(0.5));
+  CHECK(beta1() == Approx(0.85));
+  optim::Adagrad adagrad({w}, optim::AdagradOptions(0.1));
+  REQUIRE_THROWS_WITH(optim::OneCycleLR(adagrad, 0.5, 4), Catch::Contains("momentum or beta1"));
+  CHECK_NOTHROW(optim::OneCycleLR(adagrad, 0.5, 4, 0.3, optim::OneCycleLR::AnnealStrategy::Cos, false));
 }

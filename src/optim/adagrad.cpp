@@ -67,36 +67,23 @@ Adagrad::Adagrad(std::vector<OptimizerParamGroup> param_groups, AdagradOptions d
 }
 
 Tensor Adagrad::step(LossClosure closure) {
-  NoGradGuard no_grad;
-  Tensor loss;
-  if (closure != nullptr) {
-    AutoGradMode enable_grad(true);
-    loss = closure();
-  }
-  for (auto& group : param_groups_) {
-    const auto& options = static_cast<const AdagradOptions&>(group.options());
-    for (auto& p : group.params()) {
-      if (!p.grad().defined()) continue;
-      Tensor grad = p.grad();
-      const std::string key = state_key(p);
-      auto it = state_.find(key);
-      // Parameters added after construction get their accumulator on first use.
-      if (it == state_.end()) {
-        auto st = std::make_unique<AdagradParamState>();
-        st->sum(full_like(p, options.initial_accumulator_value()));
-        it = state_.emplace(key, std::move(st)).first;
-      }
-      auto& state = static_cast<AdagradParamState&>(*it->second);
-      state.step(state.step() + 1);
-      if (options.weight_decay() != 0) grad = grad.add(p, options.weight_decay());
-      const double clr = options.lr() / (1 + static_cast<double>(state.step() - 1) * options.lr_decay());
-      Tensor& sum = state.sum();
-      sum.add_(grad * grad, 1.0);
-      const Tensor std = sum.sqrt().add_(options.eps());
-      p.add_(grad / std, -clr);
-    }
-  }
-  return loss;
+  return for_each_param_with_grad(closure, [this](Tensor& p, const OptimizerOptions& group_options) {
+    const auto& options = static_cast<const AdagradOptions&>(group_options);
+    // Parameters added after construction get their accumulator on first use.
+    auto& state = param_state<AdagradParamState>(p, [&] {
+      auto st = std::make_unique<AdagradParamState>();
+      st->sum(full_like(p, options.initial_accumulator_value()));
+      return st;
+    });
+    Tensor grad = p.grad();
+    state.step(state.step() + 1);
+    if (options.weight_decay() != 0) grad = grad.add(p, options.weight_decay());
+    const double clr = options.lr() / (1 + static_cast<double>(state.step() - 1) * options.lr_decay());
+    Tensor& sum = state.sum();
+    sum.add_(grad * grad, 1.0);
+    const Tensor std = sum.sqrt().add_(options.eps());
+    p.add_(grad / std, -clr);
+  });
 }
 
 void Adagrad::save(serialize::OutputArchive& archive) const {

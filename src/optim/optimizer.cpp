@@ -3,6 +3,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "ember/autograd.h"
 #include "ember/serialize.h"
 
 namespace ember::optim {
@@ -115,6 +116,23 @@ size_t Optimizer::size() const noexcept {
   size_t n = 0;
   for (const auto& g : param_groups_) n += g.params().size();
   return n;
+}
+
+Tensor Optimizer::for_each_param_with_grad(
+    const LossClosure& closure, const std::function<void(Tensor&, const OptimizerOptions&)>& update) {
+  Tensor loss;
+  if (closure != nullptr) {
+    AutoGradMode enable_grad(true);
+    loss = closure();
+  }
+  NoGradGuard no_grad;
+  for (auto& group : param_groups_) {
+    const OptimizerOptions& options = group.options();
+    for (auto& p : group.params()) {
+      if (p.grad().defined()) update(p, options);
+    }
+  }
+  return loss;
 }
 
 void Optimizer::save(serialize::OutputArchive&) const {

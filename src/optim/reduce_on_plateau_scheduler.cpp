@@ -78,4 +78,10 @@ bool ReduceLROnPlateauScheduler::is_better(float a) const {
   return a > best_ + threshold_;
 }
 
+std::vector<double> ReduceLROnPlateauScheduler::get_last_lr() const {
+  std::vector<double> lrs;
+  for (const auto& group : optimizer_.param_groups()) lrs.push_back(group.options().get_lr());
+  return lrs;
+}
+
 }  // namespace ember::optim

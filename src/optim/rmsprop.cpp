@@ -66,56 +66,43 @@ RMSprop::RMSprop(std::vector<OptimizerParamGroup> param_groups, RMSpropOptions d
 }
 
 Tensor RMSprop::step(LossClosure closure) {
-  NoGradGuard no_grad;
-  Tensor loss;
-  if (closure != nullptr) {
-    AutoGradMode enable_grad(true);
-    loss = closure();
-  }
-  for (auto& group : param_groups_) {
-    const auto& options = static_cast<const RMSpropOptions&>(group.options());
-    for (auto& p : group.params()) {
-      if (!p.grad().defined()) continue;
-      Tensor grad = p.grad();
-      const std::string key = state_key(p);
-      auto it = state_.find(key);
-      if (it == state_.end()) {
-        auto st = std::make_unique<RMSpropParamState>();
-        st->step(0);
-        st->square_avg(zeros_like(p));
-        if (options.momentum() > 0) st->momentum_buffer(zeros_like(p));
-        if (options.centered()) st->grad_avg(zeros_like(p));
-        it = state_.emplace(key, std::move(st)).first;
-      }
-      auto& state = static_cast<RMSpropParamState&>(*it->second);
-      Tensor& square_avg = state.square_avg();
-      const double alpha = options.alpha();
-      state.step(state.step() + 1);
+  return for_each_param_with_grad(closure, [this](Tensor& p, const OptimizerOptions& group_options) {
+    const auto& options = static_cast<const RMSpropOptions&>(group_options);
+    auto& state = param_state<RMSpropParamState>(p, [&] {
+      auto st = std::make_unique<RMSpropParamState>();
+      st->step(0);
+      st->square_avg(zeros_like(p));
+      if (options.momentum() > 0) st->momentum_buffer(zeros_like(p));
+      if (options.centered()) st->grad_avg(zeros_like(p));
+      return st;
+    });
+    Tensor grad = p.grad();
+    Tensor& square_avg = state.square_avg();
+    const double alpha = options.alpha();
+    state.step(state.step() + 1);
 
-      if (options.weight_decay() != 0) grad = grad.add(p, options.weight_decay());
-      square_avg.mul_(alpha).add_(grad * grad, 1 - alpha);
+    if (options.weight_decay() != 0) grad = grad.add(p, options.weight_decay());
+    square_avg.mul_(alpha).add_(grad * grad, 1 - alpha);
 
-      Tensor avg;
-      if (options.centered()) {
-        Tensor& grad_avg = state.grad_avg();
-        if (!grad_avg.defined()) grad_avg = zeros_like(p);
-        grad_avg.mul_(alpha).add_(grad, 1 - alpha);
-        avg = square_avg.sub(grad_avg * grad_avg).sqrt_().add_(options.eps());
-      } else {
-        avg = square_avg.sqrt().add_(options.eps());
-      }
-
-      if (options.momentum() > 0) {
-        Tensor& buf = state.momentum_buffer();
-        if (!buf.defined()) buf = zeros_like(p);
-        buf.mul_(options.momentum()).add_(grad / avg);
-        p.add_(buf, -options.lr());
-      } else {
-        p.add_(grad / avg, -options.lr());
-      }
+    Tensor avg;
+    if (options.centered()) {
+      Tensor& grad_avg = state.grad_avg();
+      if (!grad_avg.defined()) grad_avg = zeros_like(p);
+      grad_avg.mul_(alpha).add_(grad, 1 - alpha);
+      avg = square_avg.sub(grad_avg * grad_avg).sqrt_().add_(options.eps());
+    } else {
+      avg = square_avg.sqrt().add_(options.eps());
     }
-  }
-  return loss;
+
+    if (options.momentum() > 0) {
+      Tensor& buf = state.momentum_buffer();
+      if (!buf.defined()) buf = zeros_like(p);
+      buf.mul_(options.momentum()).add_(grad / avg);
+      p.add_(buf, -options.lr());
+    } else {
+      p.add_(grad / avg, -options.lr());
+    }
+  });
 }
 
 void RMSprop::save(serialize::OutputArchive& archive) const {

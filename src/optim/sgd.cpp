@@ -56,40 +56,23 @@ SGD::SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults)
 }
 
 Tensor SGD::step(LossClosure closure) {
-  NoGradGuard no_grad;
-  Tensor loss;
-  if (closure != nullptr) {
-    AutoGradMode enable_grad(true);
-    loss = closure();
-  }
-  for (auto& group : param_groups_) {
-    const auto& options = static_cast<const SGDOptions&>(group.options());
-    const double weight_decay = options.weight_decay();
-    const double momentum = options.momentum();
-    const double dampening = options.dampening();
-    const bool nesterov = options.nesterov();
-    for (auto& p : group.params()) {
-      if (!p.grad().defined()) continue;
-      Tensor d_p = p.grad();
-      if (weight_decay != 0) d_p = d_p.add(p, weight_decay);
-      if (momentum != 0) {
-        const std::string key = state_key(p);
-        auto it = state_.find(key);
-        if (it == state_.end()) it = state_.emplace(key, std::make_unique<SGDParamState>()).first;
-        auto& st = static_cast<SGDParamState&>(*it->second);
-        Tensor buf = st.momentum_buffer();
-        if (!buf.defined()) {
-          buf = clone(d_p).detach();
-          st.momentum_buffer(buf);
-        } else {
-          buf.mul_(momentum).add_(d_p, 1 - dampening);
-        }
-        d_p = nesterov ? d_p.add(buf, momentum) : buf;
+  return for_each_param_with_grad(closure, [this](Tensor& p, const OptimizerOptions& group_options) {
+    const auto& options = static_cast<const SGDOptions&>(group_options);
+    Tensor d_p = p.grad();
+    if (options.weight_decay() != 0) d_p = d_p.add(p, options.weight_decay());
+    if (options.momentum() != 0) {
+      auto& st = param_state<SGDParamState>(p, [] { return std::make_unique<SGDParamState>(); });
+      Tensor buf = st.momentum_buffer();
+      if (!buf.defined()) {
+        buf = clone(d_p).detach();
+        st.momentum_buffer(buf);
+      } else {
+        buf.mul_(options.momentum()).add_(d_p, 1 - options.dampening());
       }
-      p.add_(d_p, -1 * options.lr());
+      d_p = options.nesterov() ? d_p.add(buf, options.momentum()) : buf;
     }
-  }
-  return loss;
+    p.add_(d_p, -1 * options.lr());
+  });
 }
 
 void SGD::save(serialize::OutputArchive& archive) const { serialize<SGDParamState, SGDOptions>(archive, *this); }

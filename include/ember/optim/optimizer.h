@@ -138,6 +138,18 @@ class Optimizer {
   virtual void load(serialize::InputArchive& archive);
 
  protected:
+  /// Runs `closure` (when given) with grad mode on, then `update(param, group_options)`
+  /// with grad mode off for every parameter that has a gradient; returns the closure's loss.
+  Tensor for_each_param_with_grad(const LossClosure& closure,
+                                  const std::function<void(Tensor&, const OptimizerOptions&)>& update);
+  /// The state of `param`, made by `make()` (a std::unique_ptr<State>) on first use.
+  template <class State, class Make>
+  State& param_state(const Tensor& param, Make&& make) {
+    auto& slot = state_[state_key(param)];
+    if (!slot) slot = make();
+    return static_cast<State&>(*slot);
+  }
+
   std::vector<OptimizerParamGroup> param_groups_;
   StateMap state_;
   std::unique_ptr<OptimizerOptions> defaults_;

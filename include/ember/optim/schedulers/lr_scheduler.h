@@ -15,6 +15,9 @@ class LRScheduler {
 
   /// Sets every group's learning rate to get_lrs(), then counts the step.
   void step();
+  /// The learning rates the last step() set (before any step: the optimizer's own), one
+  /// per param group (PyTorch's get_last_lr()).
+  std::vector<double> get_last_lr() const;
 
  protected:
   /// One learning rate per param group, computed with step_count_ = steps taken so far.
@@ -22,11 +25,14 @@ class LRScheduler {
   /// The optimizer's current learning rates, one per param group.
   std::vector<double> get_current_lrs() const;
 
+  /// Writes one learning rate per param group into the optimizer.
+  void set_optimizer_lrs(const std::vector<double>& learning_rates);
+
   unsigned step_count_;
+  Optimizer& optimizer_;
 
  private:
-  void set_optimizer_lrs(const std::vector<double>& learning_rates);
-  Optimizer& optimizer_;
+  std::vector<double> last_lrs_;
 };
 
 }  // namespace ember::optim

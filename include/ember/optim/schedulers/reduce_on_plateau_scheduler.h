@@ -24,6 +24,9 @@ class ReduceLROnPlateauScheduler {
 
   /// Records one epoch's metric and reduces the learning rates when it has plateaued.
   void step(float metric);
+  /// The optimizer's learning rates after the last step, one per param group (PyTorch's
+  /// get_last_lr()).
+  std::vector<double> get_last_lr() const;
 
  private:
   void reset();
