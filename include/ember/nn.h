@@ -16,3 +16,7 @@
 #include "ember/nn/modules/normalization.h"
 #include "ember/nn/pimpl.h"
 #include "ember/nn/utils.h"
+#include "ember/nn/modes.h"
+#include "ember/nn/modules/dropout.h"
+#include "ember/nn/modules/pooling.h"
+#include "ember/nn/modules/upsampling.h"

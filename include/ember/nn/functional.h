@@ -4,3 +4,8 @@
 #include "ember/nn/functional/activation.h"
 #include "ember/nn/functional/conv.h"
 #include "ember/nn/functional/loss.h"
+#include "ember/nn/functional/distance.h"
+#include "ember/nn/functional/dropout.h"
+#include "ember/nn/functional/padding.h"
+#include "ember/nn/functional/pooling.h"
+#include "ember/nn/functional/upsampling.h"
