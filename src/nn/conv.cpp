@@ -8,10 +8,6 @@
 
 namespace ember::nn {
 
-namespace {
-std::ostream& operator<<(std::ostream& s, const ExpandingArray2& a) { return s << "[" << a[0] << ", " << a[1] << "]"; }
-}  // namespace
-
 Conv2dImpl::Conv2dImpl(const Conv2dOptions& options_) : options(options_) { reset(); }
 
 void Conv2dImpl::reset() {
@@ -66,6 +62,11 @@ Tensor MaxPool2dImpl::forward(const Tensor& input) {
     return max_pool2d(input, options.kernel_size(), options.stride(), options.padding(), options.dilation(),
                       options.ceil_mode());
   });
+}
+
+std::tuple<Tensor, Tensor> MaxPool2dImpl::forward_with_indices(const Tensor& input) {
+  return max_pool2d_with_indices(input, options.kernel_size(), options.stride(), options.padding(),
+                                 options.dilation(), options.ceil_mode());
 }
 
 void AvgPool2dImpl::pretty_print(std::ostream& s) const {

@@ -223,13 +223,20 @@ RNNImpl::RNNImpl(const RNNOptions& o)
   reset();
 }
 
-std::tuple<Tensor, Tensor> RNNImpl::forward(const Tensor& input_, Tensor hx) {
-  Tensor input = input_;
-  const bool unbatched = prepare_input("nn::RNN", options_base, input);
-  hx = prepare_hidden("nn::RNN", options_base, input, hx, unbatched, "hx");
-  auto [out, h, c] = run(input, hx, Tensor());
-  (void)c;
-  return {finish_output(options_base, out, unbatched), unbatched ? h.squeeze(1) : h};
+// The recurrent modules run their hooks with the inputs as given and the output sequence
+// as the output (a backward hook sees the gradient of that sequence).
+std::tuple<Tensor, Tensor> RNNImpl::forward(const Tensor& input_, Tensor hx_) {
+  std::tuple<Tensor, Tensor> result;
+  call_with_hooks({input_, hx_}, [&] {
+    Tensor input = input_;
+    const bool unbatched = prepare_input("nn::RNN", options_base, input);
+    Tensor hx = prepare_hidden("nn::RNN", options_base, input, hx_, unbatched, "hx");
+    auto [out, h, c] = run(input, hx, Tensor());
+    (void)c;
+    result = {finish_output(options_base, out, unbatched), unbatched ? h.squeeze(1) : h};
+    return std::get<0>(result);
+  });
+  return result;
 }
 
 LSTMImpl::LSTMImpl(const LSTMOptions& o)
@@ -241,18 +248,23 @@ LSTMImpl::LSTMImpl(const LSTMOptions& o)
 
 std::tuple<Tensor, std::tuple<Tensor, Tensor>> LSTMImpl::forward(const Tensor& input_,
                                                                  std::optional<std::tuple<Tensor, Tensor>> hx_opt) {
-  Tensor input = input_;
-  const bool unbatched = prepare_input("nn::LSTM", options_base, input);
+  std::tuple<Tensor, std::tuple<Tensor, Tensor>> result;
   Tensor h0 = hx_opt ? std::get<0>(*hx_opt) : Tensor();
   Tensor c0 = hx_opt ? std::get<1>(*hx_opt) : Tensor();
-  h0 = prepare_hidden("nn::LSTM", options_base, input, h0, unbatched, "h_0");
-  c0 = prepare_hidden("nn::LSTM", options_base, input, c0, unbatched, "c_0");
-  auto [out, h, c] = run(input, h0, c0);
-  if (unbatched) {
-    h = h.squeeze(1);
-    c = c.squeeze(1);
-  }
-  return {finish_output(options_base, out, unbatched), {h, c}};
+  call_with_hooks({input_, h0, c0}, [&] {
+    Tensor input = input_;
+    const bool unbatched = prepare_input("nn::LSTM", options_base, input);
+    Tensor h0p = prepare_hidden("nn::LSTM", options_base, input, h0, unbatched, "h_0");
+    Tensor c0p = prepare_hidden("nn::LSTM", options_base, input, c0, unbatched, "c_0");
+    auto [out, h, c] = run(input, h0p, c0p);
+    if (unbatched) {
+      h = h.squeeze(1);
+      c = c.squeeze(1);
+    }
+    result = {finish_output(options_base, out, unbatched), {h, c}};
+    return std::get<0>(result);
+  });
+  return result;
 }
 
 GRUImpl::GRUImpl(const GRUOptions& o)
@@ -262,13 +274,18 @@ GRUImpl::GRUImpl(const GRUOptions& o)
   reset();
 }
 
-std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor& input_, Tensor hx) {
-  Tensor input = input_;
-  const bool unbatched = prepare_input("nn::GRU", options_base, input);
-  hx = prepare_hidden("nn::GRU", options_base, input, hx, unbatched, "hx");
-  auto [out, h, c] = run(input, hx, Tensor());
-  (void)c;
-  return {finish_output(options_base, out, unbatched), unbatched ? h.squeeze(1) : h};
+std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor& input_, Tensor hx_) {
+  std::tuple<Tensor, Tensor> result;
+  call_with_hooks({input_, hx_}, [&] {
+    Tensor input = input_;
+    const bool unbatched = prepare_input("nn::GRU", options_base, input);
+    Tensor hx = prepare_hidden("nn::GRU", options_base, input, hx_, unbatched, "hx");
+    auto [out, h, c] = run(input, hx, Tensor());
+    (void)c;
+    result = {finish_output(options_base, out, unbatched), unbatched ? h.squeeze(1) : h};
+    return std::get<0>(result);
+  });
+  return result;
 }
 
 // ---- cells ----
@@ -340,12 +357,14 @@ RNNCellImpl::RNNCellImpl(const RNNCellOptions& o)
   reset();
 }
 
-Tensor RNNCellImpl::forward(const Tensor& input, Tensor hx) {
-  check_forward_input(input, "nn::RNNCell");
-  if (!hx.defined()) hx = zero_state(input, hidden_size_);
-  check_forward_hidden(input, hx, "nn::RNNCell", "hx");
-  return simple_step(input_projection(input, weight_ih, bias_ih), hx, weight_hh, bias_hh,
-                     options.nonlinearity() == kReLU);
+Tensor RNNCellImpl::forward(const Tensor& input, Tensor hx_) {
+  return call_with_hooks({input, hx_}, [&] {
+    check_forward_input(input, "nn::RNNCell");
+    Tensor hx = hx_.defined() ? hx_ : zero_state(input, hidden_size_);
+    check_forward_hidden(input, hx, "nn::RNNCell", "hx");
+    return simple_step(input_projection(input, weight_ih, bias_ih), hx, weight_hh, bias_hh,
+                       options.nonlinearity() == kReLU);
+  });
 }
 
 LSTMCellImpl::LSTMCellImpl(const LSTMCellOptions& o)
@@ -355,12 +374,20 @@ LSTMCellImpl::LSTMCellImpl(const LSTMCellOptions& o)
 
 std::tuple<Tensor, Tensor> LSTMCellImpl::forward(const Tensor& input,
                                                  std::optional<std::tuple<Tensor, Tensor>> hx_opt) {
-  check_forward_input(input, "nn::LSTMCell");
-  Tensor h = hx_opt ? std::get<0>(*hx_opt) : zero_state(input, hidden_size_);
-  Tensor c = hx_opt ? std::get<1>(*hx_opt) : zero_state(input, hidden_size_);
-  check_forward_hidden(input, h, "nn::LSTMCell", "hx[0]");
-  check_forward_hidden(input, c, "nn::LSTMCell", "hx[1]");
-  return lstm_step(input_projection(input, weight_ih, bias_ih), h, c, weight_hh, bias_hh);
+  // The hooks see the new hidden state h' as the output.
+  std::tuple<Tensor, Tensor> result;
+  Tensor h0 = hx_opt ? std::get<0>(*hx_opt) : Tensor();
+  Tensor c0 = hx_opt ? std::get<1>(*hx_opt) : Tensor();
+  call_with_hooks({input, h0, c0}, [&] {
+    check_forward_input(input, "nn::LSTMCell");
+    Tensor h = hx_opt ? h0 : zero_state(input, hidden_size_);
+    Tensor c = hx_opt ? c0 : zero_state(input, hidden_size_);
+    check_forward_hidden(input, h, "nn::LSTMCell", "hx[0]");
+    check_forward_hidden(input, c, "nn::LSTMCell", "hx[1]");
+    result = lstm_step(input_projection(input, weight_ih, bias_ih), h, c, weight_hh, bias_hh);
+    return std::get<0>(result);
+  });
+  return result;
 }
 
 GRUCellImpl::GRUCellImpl(const GRUCellOptions& o)
@@ -368,11 +395,13 @@ GRUCellImpl::GRUCellImpl(const GRUCellOptions& o)
   reset();
 }
 
-Tensor GRUCellImpl::forward(const Tensor& input, Tensor hx) {
-  check_forward_input(input, "nn::GRUCell");
-  if (!hx.defined()) hx = zero_state(input, hidden_size_);
-  check_forward_hidden(input, hx, "nn::GRUCell", "hx");
-  return gru_step(input_projection(input, weight_ih, bias_ih), hx, weight_hh, bias_hh);
+Tensor GRUCellImpl::forward(const Tensor& input, Tensor hx_) {
+  return call_with_hooks({input, hx_}, [&] {
+    check_forward_input(input, "nn::GRUCell");
+    Tensor hx = hx_.defined() ? hx_ : zero_state(input, hidden_size_);
+    check_forward_hidden(input, hx, "nn::GRUCell", "hx");
+    return gru_step(input_projection(input, weight_ih, bias_ih), hx, weight_hh, bias_hh);
+  });
 }
 
 }  // namespace ember::nn

@@ -80,11 +80,22 @@ class Module : public std::enable_shared_from_this<Module> {
   /// Zeroes (or, with set_to_none, resets) the gradients of all parameters.
   virtual void zero_grad(bool set_to_none = false);
 
-  /// The module as its concrete type, or nullptr (torch::nn::Module::as).
+  /// The module as its concrete type, or nullptr (torch::nn::Module::as): as<LinearImpl>()
+  /// and as<Linear>() (a holder: its contained type) both give LinearImpl*.
   template <class ModuleType>
-  typename ModuleType::ContainedType* as() noexcept { return as<typename ModuleType::ContainedType>(); }
+  auto* as() noexcept {
+    if constexpr (requires { typename ModuleType::ContainedType; })
+      return dynamic_cast<typename ModuleType::ContainedType*>(this);
+    else
+      return dynamic_cast<ModuleType*>(this);
+  }
   template <class ModuleType>
-  ModuleType* as() noexcept { return dynamic_cast<ModuleType*>(this); }
+  const auto* as() const noexcept {
+    if constexpr (requires { typename ModuleType::ContainedType; })
+      return dynamic_cast<const typename ModuleType::ContainedType*>(this);
+    else
+      return dynamic_cast<const ModuleType*>(this);
+  }
 
   /// Prints "Name" (modules override it to show their options).
   virtual void pretty_print(std::ostream& stream) const;

@@ -1,6 +1,6 @@
 #pragma once
-// ember::nn::functional convolution, pooling and dropout (torch::nn::functional::conv2d,
-// max_pool2d, avg_pool2d, dropout).
+// ember::nn::functional convolution, pooling and dropout (torch::nn::functional::conv1d,
+// conv2d, conv_transpose1d/2d, max_pool2d, avg_pool2d, dropout).
 #include "ember/nn/modules/conv.h"
 #include "ember/nn/modules/normalization.h"
 #include "ember/ops.h"
@@ -49,6 +49,53 @@ inline Tensor dropout(Tensor input, const DropoutFuncOptions& options = {}) {
               "dropout probability has to be between 0 and 1, but got ", options.p());
   return options.inplace() ? ember::dropout_(input, options.p(), options.training())
                            : ember::dropout(input, options.p(), options.training());
+}
+
+/// Options of F::conv1d: bias (undefined = none), stride (1), padding (0), dilation (1),
+/// groups (1).
+struct Conv1dFuncOptions {
+  EMBER_ARG(Tensor, bias);
+  EMBER_ARG(ExpandingArray1, stride) = 1;
+  EMBER_ARG(ExpandingArray1, padding) = 0;
+  EMBER_ARG(ExpandingArray1, dilation) = 1;
+  EMBER_ARG(int64_t, groups) = 1;
+};
+/// Options of F::conv_transpose1d/2d (libtorch's ConvTransposeFuncOptions<D>): bias,
+/// stride (1), padding (0), output_padding (0), groups (1), dilation (1).
+template <size_t D>
+struct ConvTransposeFuncOptions {
+  EMBER_ARG(Tensor, bias);
+  EMBER_ARG(ExpandingArray<D>, stride) = 1;
+  EMBER_ARG(ExpandingArray<D>, padding) = 0;
+  EMBER_ARG(ExpandingArray<D>, output_padding) = 0;
+  EMBER_ARG(int64_t, groups) = 1;
+  EMBER_ARG(ExpandingArray<D>, dilation) = 1;
+};
+using ConvTranspose1dFuncOptions = ConvTransposeFuncOptions<1>;
+using ConvTranspose2dFuncOptions = ConvTransposeFuncOptions<2>;
+
+/// 1-D convolution of input with weight.
+inline Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions& options = {}) {
+  std::optional<Tensor> bias;
+  if (options.bias().defined()) bias = options.bias();
+  return ember::conv1d(input, weight, bias, options.stride(), options.padding(), options.dilation(),
+                       options.groups());
+}
+/// 1-D transposed convolution of input with weight [C_in, C_out / groups, k].
+inline Tensor conv_transpose1d(const Tensor& input, const Tensor& weight,
+                               const ConvTranspose1dFuncOptions& options = {}) {
+  std::optional<Tensor> bias;
+  if (options.bias().defined()) bias = options.bias();
+  return ember::conv_transpose1d(input, weight, bias, options.stride(), options.padding(), options.output_padding(),
+                                 options.groups(), options.dilation());
+}
+/// 2-D transposed convolution of input with weight [C_in, C_out / groups, kH, kW].
+inline Tensor conv_transpose2d(const Tensor& input, const Tensor& weight,
+                               const ConvTranspose2dFuncOptions& options = {}) {
+  std::optional<Tensor> bias;
+  if (options.bias().defined()) bias = options.bias();
+  return ember::conv_transpose2d(input, weight, bias, options.stride(), options.padding(), options.output_padding(),
+                                 options.groups(), options.dilation());
 }
 
 }  // namespace ember::nn::functional

@@ -12,9 +12,18 @@
 namespace ember::nn {
 
 namespace detail_any {
+// The number of leading Tensor parameters of forward: the ones AnyModule passes; later
+// parameters (ConvTranspose2d's output_size) keep their default arguments.
+template <class... A>
+constexpr size_t leading_tensors() {
+  size_t n = 0;
+  bool tensors = true;
+  ((tensors = tensors && std::is_same_v<std::decay_t<A>, Tensor>, n += tensors ? 1 : 0), ...);
+  return n;
+}
 template <class T> struct forward_arity;
-template <class C, class R, class... A> struct forward_arity<R (C::*)(A...)> { static constexpr size_t value = sizeof...(A); };
-template <class C, class R, class... A> struct forward_arity<R (C::*)(A...) const> { static constexpr size_t value = sizeof...(A); };
+template <class C, class R, class... A> struct forward_arity<R (C::*)(A...)> { static constexpr size_t value = leading_tensors<A...>(); };
+template <class C, class R, class... A> struct forward_arity<R (C::*)(A...) const> { static constexpr size_t value = leading_tensors<A...>(); };
 
 template <class M, size_t... I>
 Tensor call(M& m, const std::vector<Tensor>& in, std::index_sequence<I...>) {
