@@ -10,6 +10,7 @@ namespace {
 
 // Copies src into a fresh contiguous tensor of dtype on device (no autograd).
 Tensor copy_to_new(const Tensor& src, ScalarType dtype, Device device) {
+  EMBER_PROFILE_OP("to", src);
   Tensor out = detail::make_tensor(src.sizes(), dtype, device);
   if (src.device().type() == device.type()) {
     detail::backend_of(out).copy(detail::arg(src), detail::arg(out));
