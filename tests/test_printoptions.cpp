@@ -90,3 +90,57 @@ TEST_CASE("printoptions: linewidth splits columns exactly as libtorch's linesize
         "  24.5000\n"
         "[ CPUFloatType{2,3,4} ]");
 }
+
+TEST_CASE("printoptions: precision, threshold and edgeitems on matrices and 3-d tensors", "[printing][printoptions]") {
+  RestoreDefaults restore;
+  const Tensor m = arange(100, dtype(kFloat)).view({10, 10}) / 3;
+  set_printoptions(/*precision=*/2, /*threshold=*/20, /*edgeitems=*/2);
+  CHECK(str(m) ==
+        "  0.00   0.33    ...   2.67   3.00\n"
+        "  3.33   3.67    ...   6.00   6.33\n"
+        "   ...    ...    ...    ...    ...\n"
+        " 26.67  27.00    ...  29.33  29.67\n"
+        " 30.00  30.33    ...  32.67  33.00\n"
+        "[ CPUFloatType{10,10} ]");
+  // At or under the threshold nothing is elided.
+  CHECK(str(m.narrow(0, 0, 2)).find("...") == std::string::npos);
+
+  set_printoptions(2, /*threshold=*/10, /*edgeitems=*/1);
+  CHECK(str(arange(60, dtype(kFloat)).view({3, 4, 5})) ==
+        "(1,.,.) = \n"
+        "   0 ...   4\n"
+        " ... ... ...\n"
+        "  15 ...  19\n"
+        "\n"
+        "...\n"
+        "\n"
+        "(3,.,.) = \n"
+        "  40 ...  44\n"
+        " ... ... ...\n"
+        "  55 ...  59\n"
+        "[ CPUFloatType{3,4,5} ]");
+}
+
+TEST_CASE("printoptions: sci_mode forces or forbids scientific notation", "[printing][printoptions]") {
+  RestoreDefaults restore;
+  set_printoptions(/*precision=*/3, -1, -1, -1, /*sci_mode=*/true);
+  CHECK(str(tensor({0.5, 1234.5})) == " 5.000e-01\n 1.234e+03\n[ CPUFloatType{2} ]");
+  set_printoptions(4, -1, -1, -1, /*sci_mode=*/false);
+  CHECK(str(tensor({1e-5, 1e5}).view({1, 2})) == "      0.0000  100000.0000\n[ CPUFloatType{1,2} ]");
+  set_printoptions(4, -1, -1, -1, std::nullopt);  // automatic again: chosen from the value range
+  CHECK(str(tensor({1e-5, 1e5}).view({1, 2})) == " 1.0000e-05  1.0000e+05\n[ CPUFloatType{1,2} ]");
+}
+
+TEST_CASE("printoptions: a 0-dim tensor follows precision and sci_mode once they are set", "[printing][printoptions]") {
+  RestoreDefaults restore;
+  const Tensor x = scalar_tensor(3.14159265);
+  // Defaults: libtorch's text (the stream's own precision).
+  CHECK(str(x) == "3.14159\n[ CPUFloatType{} ]");
+  set_printoptions(/*precision=*/2);
+  CHECK(str(x) == "3.14\n[ CPUFloatType{} ]");
+  set_printoptions(/*precision=*/3, -1, -1, -1, /*sci_mode=*/true);
+  CHECK(str(x) == "3.142e+00\n[ CPUFloatType{} ]");
+  CHECK(str(scalar_tensor(7, dtype(kLong))) == "7\n[ CPULongType{} ]");  // integers stay integers
+  set_printoptions(4, -1, -1, -1, std::nullopt);
+  CHECK(str(x) == "3.14159\n[ CPUFloatType{} ]");
+}

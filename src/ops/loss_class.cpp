@@ -103,7 +103,7 @@ Tensor reduce_nll(const NllParts& p, int64_t reduction) {
 
 Tensor nll_impl(const Tensor& self, const Tensor& target, const std::optional<Tensor>& weight, int64_t reduction,
                 int64_t ignore_index, const char* name) {
-  EMBER_PROFILE_OP(name, self, target);
+  EMBER_PROFILE_OP("nll_loss", self, target);
   check_reduction(reduction, name);
   return reduce_nll(nll_parts(self, target, weight, ignore_index, name), reduction);
 }

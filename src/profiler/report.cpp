@@ -122,7 +122,7 @@ std::string EventTable::table(size_t row_limit) const {
     heads.push_back("Device avg");
   }
   heads.push_back("# of Calls");
-  heads.push_back("Backward");
+  heads.push_back("# Backward");
   std::ostringstream os;
   std::string rule = std::string(name_w, '-');
   for (size_t i = 0; i < heads.size(); ++i) rule += "  " + std::string(w, '-');
