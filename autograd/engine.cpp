@@ -10,6 +10,7 @@
 #include "autograd/autograd_meta.h"
 #include "autograd/function.h"
 #include "ember/ops.h"
+#include "src/profiler/scope.h"
 
 namespace ember::autograd {
 namespace {
@@ -99,6 +100,7 @@ variable_list run_engine(const variable_list& roots, const variable_list& root_g
     ~CreateGraphScope() { t_create_graph = prev; }
   } cg_scope(create_graph);
   AutoGradMode grad_mode(create_graph);
+  profiler::detail::BackwardPhase profiler_phase;
 
   // Root edges and their gradients.
   std::vector<std::pair<Edge, Tensor>> starts;
@@ -227,6 +229,7 @@ variable_list run_engine(const variable_list& roots, const variable_list& root_g
         if (any_undefined && n->materialize_grads())
           for (size_t i = 0; i < grads.size(); ++i)
             if (!grads[i].defined()) grads[i] = zeros_for(n->input_meta(i));
+        profiler::detail::NodeScope profiler_node(*n, grads);
         try {
           out = n->apply(std::move(grads));
         } catch (const Error& e) {

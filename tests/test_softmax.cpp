@@ -60,7 +60,7 @@ TEST_CASE("logsumexp: values, keepdim, infinities, integers", "[softmax]") {
   Tensor lg = ember::tensor({1000.0, 1001.0, 1002.0, -1000.0, -1001.0, -1002.0}).reshape({2, 3});
   check_ref(ember::logsumexp(lg, {1}), nn_ref::logsumexp_large_f, {1e-7, 1e-4});
   const double inf = std::numeric_limits<double>::infinity();
-  Tensor infs = ember::tensor(std::vector<double>{-inf, -inf, inf, 1.0, 1.0, 2.0}).reshape({3, 2});
+  Tensor infs = ember::tensor(std::vector<double>{-inf, -inf, inf, 1.0, 1.0, 2.0}, ember::TensorOptions().dtype(ember::kDouble)).reshape({3, 2});
   check_ref(ember::logsumexp(infs, {1}), nn_ref::logsumexp_inf);
   Tensor ints = ember::tensor({1, 2, 3, 4}).reshape({2, 2});
   Tensor li = ember::logsumexp(ints, {1});

@@ -2,6 +2,7 @@
 // Helpers shared by op front-ends: allocation, kernel operands, dim wrapping, checks.
 #include "backends/backend.h"
 #include "ember/ops.h"
+#include "ember/detail/record_function.h"
 #include "ember/tensor.h"
 
 namespace ember::detail {

@@ -147,7 +147,13 @@ void print_matrix(std::ostream& os, const Tensor& m, int indent, bool summarize)
 void print_body(std::ostream& os, const Tensor& t) {
   const bool summarize = t.numel() > g_opts.threshold;
   if (t.dim() == 0) {
-    os << std::defaultfloat << values_of(t)[0] << '\n';
+    const double v = values_of(t)[0];
+    // libtorch prints a 0-dim tensor with the stream's own precision; once the precision
+    // or the notation was set, a floating value follows them as elements do.
+    const bool as_set = isFloatingType(t.dtype()) && (g_opts.precision != 4 || g_opts.sci_mode.has_value());
+    if (!as_set) os << std::defaultfloat << v << '\n';
+    else if (g_opts.sci_mode.value_or(false)) os << std::scientific << std::setprecision(g_opts.precision) << v << '\n';
+    else os << std::fixed << std::setprecision(g_opts.precision) << v << '\n';
   } else if (t.dim() == 1) {
     if (t.numel() > 0) {
       const std::vector<double> v = values_of(t);

@@ -75,6 +75,7 @@ void check_float(const Tensor& x, const char* name) {
 }
 
 Tensor act_forward(Act op, const Tensor& x, const Params& p, const char* name, const char* node) {
+  EMBER_PROFILE_OP(name, x);
   check_float(x, name);
   Tensor y = detail::make_tensor(x.sizes(), x.dtype(), x.device());
   detail::backend_of(x).activation(op, detail::arg(x), detail::arg(y), p);

@@ -148,6 +148,7 @@ void record_remainder(Tensor& out, const Tensor& a, const Tensor& b) {
 
 // Out-of-place cores (tensor, tensor).
 Tensor add_impl(const Tensor& a, const Tensor& b, const Scalar& alpha, bool is_sub) {
+  EMBER_PROFILE_OP(is_sub ? "sub" : "add", a, b);
   const char* name = is_sub ? "sub" : "add";
   detail::check_defined(a, name);
   detail::check_defined(b, name, "other");
@@ -160,6 +161,7 @@ Tensor add_impl(const Tensor& a, const Tensor& b, const Scalar& alpha, bool is_s
 }
 
 Tensor mul_impl(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("mul", a, b);
   detail::check_defined(a, "mul");
   detail::check_defined(b, "mul", "other");
   ScalarType t = result_type(a, b);
@@ -169,6 +171,7 @@ Tensor mul_impl(const Tensor& a, const Tensor& b) {
 }
 
 Tensor div_impl(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("div", a, b);
   detail::check_defined(a, "div");
   detail::check_defined(b, "div", "other");
   ScalarType t = float_result(result_type(a, b));
@@ -181,6 +184,7 @@ Tensor div_impl(const Tensor& a, const Tensor& b) {
 // Scalar) checks); with a tensor of exponents libtorch computes C-style integer powers
 // (2^-1 == 0), and so does the kernel.
 Tensor pow_impl(const Tensor& a, const Tensor& b, const char* node_name = "PowBackward1") {
+  EMBER_PROFILE_OP("pow", a, b);
   detail::check_defined(a, "pow");
   detail::check_defined(b, "pow", "exponent");
   ScalarType t = result_type(a, b);
@@ -231,12 +235,14 @@ Tensor pow(const Scalar& a, const Tensor& b) {
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("maximum", a, b);
   ScalarType t = result_type(a, b);
   Tensor out = binary_kernel(BinaryOp::Maximum, a, b, t, t, 1, "maximum");
   record_extremum(out, a, b, true);
   return out;
 }
 Tensor minimum(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("minimum", a, b);
   ScalarType t = result_type(a, b);
   Tensor out = binary_kernel(BinaryOp::Minimum, a, b, t, t, 1, "minimum");
   record_extremum(out, a, b, false);
@@ -244,6 +250,7 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
 }
 
 Tensor remainder(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("remainder", a, b);
   ScalarType t = result_type(a, b);
   Tensor out = binary_kernel(BinaryOp::Remainder, a, b, t, t, 1, "remainder");
   record_remainder(out, a, b);
@@ -259,6 +266,7 @@ namespace {
 template <class OOP>
 Tensor& binary_inplace(Tensor& self, const Tensor& other, BinaryOp op, const Scalar& alpha,
                        ScalarType result, const char* name, OOP&& oop) {
+  EMBER_PROFILE_OP(name, self, other);
   detail::check_defined(other, name, "other");
   check_can_cast(result, self.dtype(), name);
   return inplace(self, name, {&other}, oop, [&] {

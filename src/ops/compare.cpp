@@ -9,11 +9,13 @@ using namespace ops;
 namespace {
 
 Tensor compare(BinaryOp op, const Tensor& a, const Tensor& b, const char* name) {
+  EMBER_PROFILE_OP(name, a, b);
   detail::check_defined(a, name);
   detail::check_defined(b, name, "other");
   return binary_kernel(op, a, b, result_type(a, b), kBool, 1, name);
 }
 Tensor compare(BinaryOp op, const Tensor& a, const Scalar& b, const char* name) {
+  EMBER_PROFILE_OP(name, a);
   detail::check_defined(a, name);
   ScalarType t = result_type(a, b);
   return binary_kernel(op, a, detail::scalar_to_tensor(b, t, a.device()), t, kBool, 1, name);
@@ -127,6 +129,7 @@ bool Tensor::allclose(const Tensor& o, double rtol, double atol, bool equal_nan)
 
 // ---- where / masked_fill ----------------------------------------------------------
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("where", cond, a, b);
   detail::check_defined(cond, "where", "condition");
   detail::check_defined(a, "where");
   detail::check_defined(b, "where", "other");

@@ -146,6 +146,7 @@ Tensor from_2d(const Tensor& t, bool one_d) { return one_d ? t.squeeze(2) : t; }
 Tensor convolution_impl(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias,
                         IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, bool transposed,
                         IntArrayRef output_padding, int64_t groups) {
+  EMBER_PROFILE_OP(op, input, weight, bias);
   std::optional<IntArrayRef> bias_sizes;
   if (bias.defined()) {
     detail::check_defined(input, op, "input");

@@ -27,6 +27,7 @@ void copy_any(const backend::TensorArg& src, Device src_dev, const backend::Tens
 
 // Copies src into a fresh contiguous tensor of dtype on device (no autograd).
 Tensor copy_to_new(const Tensor& src, ScalarType dtype, Device device, bool non_blocking = false) {
+  EMBER_PROFILE_OP("to", src);
   Tensor out = detail::make_tensor(src.sizes(), dtype, device);
   copy_any(detail::arg(src), src.device(), detail::arg(out), out.device(), non_blocking);
   return out;

@@ -44,6 +44,7 @@ std::pair<Tensor, Tensor> make_noise(const Tensor& input, double p, const Varian
 }
 
 Tensor dropout_impl(const Tensor& input, double p, bool train, const Variant& v) {
+  EMBER_PROFILE_OP("dropout", input);
   check_args(input, p, v);
   if (is_identity(input, p, train)) return input;
   if (p == 1) return input * zeros({}, input.options());

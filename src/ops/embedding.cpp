@@ -30,6 +30,7 @@ Tensor one_hot(const Tensor& self, int64_t num_classes) {
 
 Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx, bool scale_grad_by_freq,
                  bool sparse) {
+  EMBER_PROFILE_OP("embedding", weight, indices);
   (void)sparse;  // ember has no sparse layout: the gradient is the same values, dense
   const char* op = "embedding";
   detail::check_defined(weight, op, "weight");

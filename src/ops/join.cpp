@@ -14,6 +14,7 @@ bool skipped_in_cat(const Tensor& t) { return t.dim() == 1 && t.numel() == 0; }
 }  // namespace
 
 Tensor cat(TensorList tensors, int64_t dim) {
+  EMBER_PROFILE_OP("cat", tensors);
   const char* op = "cat";
   EMBER_CHECK(!tensors.empty(), ShapeError, op, "expected a non-empty list of Tensors");
   const Tensor* ref = nullptr;
@@ -85,6 +86,7 @@ Tensor concat(TensorList tensors, int64_t dim) { return cat(tensors, dim); }
 Tensor concatenate(TensorList tensors, int64_t dim) { return cat(tensors, dim); }
 
 Tensor stack(TensorList tensors, int64_t dim) {
+  EMBER_PROFILE_OP("stack", tensors);
   const char* op = "stack";
   EMBER_CHECK(!tensors.empty(), ShapeError, op, "expected a non-empty list of Tensors");
   for (size_t i = 0; i < tensors.size(); ++i) {

@@ -65,6 +65,7 @@ Tensor mm_forward(const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("mm", a, b);
   check_mm_args(a, b, "mm");
   EMBER_CHECK(a.dim() == 2, ShapeError, "mm", "self must be a matrix, got a ", a.dim(), "-D tensor of shape ", a.sizes());
   EMBER_CHECK(b.dim() == 2, ShapeError, "mm", "mat2 must be a matrix, got a ", b.dim(), "-D tensor of shape ", b.sizes());
@@ -86,6 +87,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("bmm", a, b);
   check_mm_args(a, b, "bmm");
   EMBER_CHECK(a.dim() == 3 && b.dim() == 3, ShapeError, "bmm", "batch1 and batch2 must be 3-D tensors, got shapes ",
               a.sizes(), " and ", b.sizes());
@@ -109,6 +111,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor addmm(const Tensor& self, const Tensor& m1, const Tensor& m2, const Scalar& beta, const Scalar& alpha) {
+  EMBER_PROFILE_OP("addmm", self, m1, m2);
   check_mm_args(m1, m2, "addmm");
   detail::check_defined(self, "addmm");
   EMBER_CHECK(m1.dim() == 2 && m2.dim() == 2, ShapeError, "addmm", "mat1 and mat2 must be matrices, got shapes ",
@@ -149,6 +152,7 @@ Tensor addmm(const Tensor& self, const Tensor& m1, const Tensor& m2, const Scala
 }
 
 Tensor mv(const Tensor& a, const Tensor& v) {
+  EMBER_PROFILE_OP("mv", a, v);
   detail::check_defined(a, "mv");
   detail::check_defined(v, "mv", "vec");
   EMBER_CHECK(a.dim() == 2 && v.dim() == 1, ShapeError, "mv", "vector + matrix @ vector expected, got ",
@@ -159,6 +163,7 @@ Tensor mv(const Tensor& a, const Tensor& v) {
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("dot", a, b);
   detail::check_defined(a, "dot");
   detail::check_defined(b, "dot", "tensor");
   EMBER_CHECK(a.dim() == 1 && b.dim() == 1, ShapeError, "dot", "1D tensors expected, but got ", a.dim(), "D and ",
@@ -181,6 +186,7 @@ Tensor outer(const Tensor& a, const Tensor& b) {
 Tensor ger(const Tensor& a, const Tensor& b) { return outer(a, b); }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  EMBER_PROFILE_OP("matmul", a, b);
   detail::check_defined(a, "matmul");
   detail::check_defined(b, "matmul", "other");
   const int64_t da = a.dim(), db = b.dim();

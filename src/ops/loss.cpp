@@ -64,11 +64,13 @@ Tensor lp_norm(const Tensor& x, double p, int64_t dim, bool keepdim, const char*
 }  // namespace
 
 Tensor mse_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
+  EMBER_PROFILE_OP("mse_loss", self, target);
   check_pointwise(self, target, reduction, "mse_loss");
   return apply_reduction(square(self - target), reduction);
 }
 
 Tensor l1_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
+  EMBER_PROFILE_OP("l1_loss", self, target);
   check_pointwise(self, target, reduction, "l1_loss");
   return apply_reduction(abs(self - target), reduction);
 }

@@ -104,6 +104,7 @@ Tensor reduce_nll(const NllParts& p, int64_t reduction) {
 
 Tensor nll_impl(const Tensor& self, const Tensor& target, const std::optional<Tensor>& weight, int64_t reduction,
                 int64_t ignore_index, const char* name) {
+  EMBER_PROFILE_OP("nll_loss", self, target);
   check_reduction(reduction, name);
   return reduce_nll(nll_parts(self, target, weight, ignore_index, name), reduction);
 }
@@ -160,6 +161,7 @@ Tensor nll_loss2d(const Tensor& self, const Tensor& target, const std::optional<
 
 Tensor cross_entropy_loss(const Tensor& self, const Tensor& target, const std::optional<Tensor>& weight,
                           int64_t reduction, int64_t ignore_index, double label_smoothing) {
+  EMBER_PROFILE_OP("cross_entropy_loss", self, target);
   const char* name = "cross_entropy_loss";
   detail::check_defined(self, name);
   detail::check_defined(target, name, "target");

@@ -52,6 +52,7 @@ void update_running(const Tensor& running, const Tensor& value, double momentum)
 Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
                   const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var, bool training,
                   double momentum, double eps, bool cudnn_enabled) {
+  EMBER_PROFILE_OP("batch_norm", input);
   (void)cudnn_enabled;
   const char* name = "batch_norm";
   check_input(input, name, 2);
@@ -93,6 +94,7 @@ Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& weight, cons
 
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const std::optional<Tensor>& weight,
                   const std::optional<Tensor>& bias, double eps, bool cudnn_enable) {
+  EMBER_PROFILE_OP("layer_norm", input);
   (void)cudnn_enable;
   const char* name = "layer_norm";
   check_input(input, name, 0);

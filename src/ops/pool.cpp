@@ -163,6 +163,7 @@ As2d pool1d_args(const char* op, const Tensor& self, IntArrayRef kernel_size, In
 std::tuple<Tensor, Tensor> max_pool2d_impl(const char* op, const Tensor& self, IntArrayRef kernel_size,
                                            IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation,
                                            bool ceil_mode) {
+  EMBER_PROFILE_OP(op, self);
   const Pool2dShape s = pool2d_shape(op, self, kernel_size, stride, padding, dilation, ceil_mode);
   auto [v, i] = max_pool_core(batchify(self, 4), PoolOp::Max, s.p, s.oh, s.ow);
   return {unbatchify(v, self, 4), unbatchify(i, self, 4)};
@@ -171,6 +172,7 @@ std::tuple<Tensor, Tensor> max_pool2d_impl(const char* op, const Tensor& self, I
 Tensor avg_pool2d_impl(const char* op, const Tensor& self, IntArrayRef kernel_size, IntArrayRef stride,
                        IntArrayRef padding, bool ceil_mode, bool count_include_pad,
                        std::optional<int64_t> divisor_override) {
+  EMBER_PROFILE_OP(op, self);
   Pool2dShape s = pool2d_shape(op, self, kernel_size, stride, padding, 1, ceil_mode);
   EMBER_CHECK(!divisor_override || *divisor_override != 0, ShapeError, op, "divisor must be not zero");
   s.p.count_include_pad = count_include_pad;

@@ -70,6 +70,7 @@ bool all_of(const std::vector<bool>& mask) {
 
 Tensor sum_impl(const Tensor& self, const std::vector<bool>& mask, bool keepdim, std::optional<ScalarType> dtype,
                 const char* node_name = "SumBackward1") {
+  EMBER_PROFILE_OP("sum", self);
   Tensor in = detail::cast(self, sum_dtype(self, dtype));
   Tensor out = reduce_raw(ReduceOp::Sum, in, mask, keepdim);
   if (auto* n = autograd::record(node_name, {&self},
@@ -83,6 +84,7 @@ Tensor sum_impl(const Tensor& self, const std::vector<bool>& mask, bool keepdim,
 // max/min/amax/amin over dims: the gradient is shared evenly among tied extrema.
 Tensor extremum_impl(const Tensor& self, const std::vector<bool>& mask, bool keepdim, bool is_max, const char* name,
                      const char* node_name) {
+  EMBER_PROFILE_OP(name, self);
   detail::check_defined(self, name);
   // An empty tensor may be reduced over non-empty dims (giving an empty result), as libtorch.
   EMBER_CHECK(self.numel() > 0 || !all_of(mask), Error, name,
@@ -107,6 +109,7 @@ Tensor extremum_impl(const Tensor& self, const std::vector<bool>& mask, bool kee
 }
 
 std::tuple<Tensor, Tensor> extremum_dim(const Tensor& self, int64_t dim, bool keepdim, bool is_max, const char* name) {
+  EMBER_PROFILE_OP(name, self);
   detail::check_defined(self, name);
   const int64_t d = detail::wrap_dim(dim, self.dim(), name);
   Tensor x = self.dim() == 0 ? self.reshape({1}) : self;
@@ -150,6 +153,7 @@ std::tuple<Tensor, Tensor> extremum_dim(const Tensor& self, int64_t dim, bool ke
 }
 
 Tensor arg_impl(const Tensor& self, std::optional<int64_t> dim, bool keepdim, bool is_max, const char* name) {
+  EMBER_PROFILE_OP(name, self);
   detail::check_defined(self, name);
   NoGradGuard ng;
   if (!dim) {
@@ -180,6 +184,7 @@ Tensor sum(const Tensor& self, IntArrayRef dim, bool keepdim, std::optional<Scal
 
 namespace {
 Tensor mean_impl(const Tensor& self, IntArrayRef dim, bool keepdim, std::optional<ScalarType> dtype) {
+  EMBER_PROFILE_OP("mean", self);
   detail::check_defined(self, "mean");
   ScalarType t = dtype ? *dtype : self.dtype();
   EMBER_CHECK(isFloatingType(t), DTypeError, "mean",

@@ -104,6 +104,7 @@ bool view_strides(IntArrayRef old_sizes, IntArrayRef old_strides, IntArrayRef ne
 }  // namespace
 
 Tensor Tensor::view(IntArrayRef shape) const {
+  EMBER_PROFILE_OP("view", *this);
   detail::check_defined(*this, "view");
   DimVector s = infer_shape(shape, numel(), "view");
   DimVector st;
@@ -117,6 +118,7 @@ Tensor Tensor::view(IntArrayRef shape) const {
 }
 
 Tensor reshape(const Tensor& self, IntArrayRef shape) {
+  EMBER_PROFILE_OP("reshape", self);
   detail::check_defined(self, "reshape");
   DimVector s = infer_shape(shape, self.numel(), "reshape");
   DimVector st;
@@ -149,6 +151,7 @@ Tensor flatten(const Tensor& self, int64_t start, int64_t end) {
 Tensor Tensor::flatten(int64_t s, int64_t e) const { return ember::flatten(*this, s, e); }
 
 Tensor permute(const Tensor& self, IntArrayRef dims) {
+  EMBER_PROFILE_OP("permute", self);
   detail::check_defined(self, "permute");
   EMBER_CHECK(static_cast<int64_t>(dims.size()) == self.dim(), ShapeError, "permute",
               "number of dims don't match in permute: input has ", self.dim(), " dims (shape ", self.sizes(),
@@ -173,6 +176,7 @@ Tensor permute(const Tensor& self, IntArrayRef dims) {
 Tensor Tensor::permute(IntArrayRef dims) const { return ember::permute(*this, dims); }
 
 Tensor transpose(const Tensor& self, int64_t d0, int64_t d1) {
+  EMBER_PROFILE_OP("transpose", self);
   detail::check_defined(self, "transpose");
   if (self.dim() == 0) return self;
   const int64_t a = detail::wrap_dim(d0, self.dim(), "transpose");
@@ -190,6 +194,7 @@ Tensor transpose(const Tensor& self, int64_t d0, int64_t d1) {
 Tensor Tensor::transpose(int64_t a, int64_t b) const { return ember::transpose(*this, a, b); }
 
 Tensor t(const Tensor& self) {
+  EMBER_PROFILE_OP("t", self);
   detail::check_defined(self, "t");
   EMBER_CHECK(self.dim() <= 2, ShapeError, "t", "expects a tensor with <= 2 dimensions, but self is ", self.dim(),
               "D (shape ", self.sizes(), ")");

@@ -14,6 +14,7 @@ Tensor softmax_deriv(const Tensor& g, const Tensor& y, int64_t dim, bool log) {
 }
 
 Tensor softmax_impl(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype, bool log) {
+  EMBER_PROFILE_OP(log ? "log_softmax" : "softmax", self);
   const char* name = log ? "log_softmax" : "softmax";
   detail::check_defined(self, name);
   if (dtype)
@@ -60,6 +61,7 @@ Tensor Tensor::log_softmax(int64_t dim, std::optional<ScalarType> dtype) const {
 }
 
 Tensor logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim) {
+  EMBER_PROFILE_OP("logsumexp", self);
   detail::check_defined(self, "logsumexp");
   // Integer inputs are computed in the default float dtype (as libtorch).
   Tensor x = self.is_floating_point() ? self : self.to(get_default_dtype());

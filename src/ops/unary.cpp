@@ -85,6 +85,7 @@ ScalarType out_dtype(const UnarySpec& s, ScalarType in) {
 }
 
 Tensor unary_forward(const UnarySpec& s, const Tensor& x) {
+  EMBER_PROFILE_OP(s.name, x);
   detail::check_defined(x, s.name);
   if (s.op == UnaryOp::Neg)
     EMBER_CHECK(x.dtype() != kBool, DTypeError, s.name,
@@ -158,6 +159,7 @@ ScalarType clamp_dtype(const Tensor& x, const std::optional<Scalar>& lo, const s
 }  // namespace
 
 Tensor clamp(const Tensor& x, const std::optional<Scalar>& lo, const std::optional<Scalar>& hi) {
+  EMBER_PROFILE_OP("clamp", x);
   detail::check_defined(x, "clamp");
   EMBER_CHECK(lo || hi, Error, "clamp", "At least one of 'min' or 'max' must not be None");
   EMBER_CHECK(x.dtype() != kBool, DTypeError, "clamp", "is not supported for Bool tensors");
