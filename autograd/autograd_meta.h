@@ -28,6 +28,12 @@ struct AutogradMeta {
   // moves it when grad_fn changes.
   unsigned retain_grad_hook = 0;
   std::string name;               // optional label for graph export
+  // Differentiable views (autograd/view_tracking.cpp): the tensor whose storage this
+  // view shares (never itself a view), set when a view op records on a tensor requiring
+  // grad; and the storage version at which grad_fn was last set, so that a history made
+  // stale by an in-place write through another alias is regenerated from the base.
+  detail::intrusive_ptr<detail::TensorImpl> view_base;
+  uint32_t view_version = 0;
 
   AutogradMeta() = default;
   AutogradMeta(const AutogradMeta&) = delete;

@@ -61,6 +61,10 @@ FnNode<F>* record(const char* name, std::initializer_list<const Tensor*> inputs,
 /// Makes `node` the grad_fn of `out` (next output slot) and marks out as requiring grad.
 void set_history(Tensor& out, Node* node);
 void set_history(const Tensor& out, Node* node);
+/// set_history for the output of a differentiable view op: also remembers the tensor
+/// whose storage `out` views, so that an in-place op on the view can rebase that base's
+/// history (libtorch's differentiable views).
+void set_view_history(const Tensor& out, Node* node, const Tensor& self);
 
 /// Raises libtorch's error for in-place ops on leaves that require grad; call before
 /// writing in place when grad mode is on.
@@ -99,6 +103,16 @@ unsigned next_hook_id();
 void set_gradient_edge(const Tensor& t, Edge edge);
 /// The sequence number the next node recorded in this thread will get.
 uint64_t current_sequence_nr();
+/// Makes `edge` the history of `self` after an in-place op wrote into it. When self is a
+/// view of a tensor in the graph, the base instead gets a CopySlices node that routes
+/// the view's part of the gradient through `edge`'s function, and self becomes a view of
+/// the rebased base (libtorch's rebase_history).
+void rebase_history(const Tensor& self, Edge edge);
+/// Regenerates the history of a view whose storage was written in place since its
+/// history was set (libtorch regenerates a stale view's grad_fn the same way).
+void refresh_view_history(const Tensor& view);
+/// check_inplace's part for views: raises for a view of a leaf that requires grad.
+void check_inplace_view(const Tensor& self, const char* op);
 /// Before an in-place op overwrites `self` with `result` (computed out of place by the
 /// nodes recorded since `first_seq`): those nodes' saved copies of self are preserved.
 void preserve_saved_inputs(const Tensor& result, const Tensor& self, uint64_t first_seq);

@@ -223,6 +223,7 @@ std::source_location Node::forward_location() const {
 Edge gradient_edge(const Tensor& t) {
   if (!t.defined() || !t.requires_grad()) return Edge{};
   auto* m = t.unsafeGetTensorImpl()->autograd();
+  if (m->view_base) [[unlikely]] impl::refresh_view_history(t);
   if (m->grad_fn) return Edge{m->grad_fn, m->output_nr};
   Node* acc = m->grad_accumulator.load(std::memory_order_acquire);
   if (!acc) {
@@ -287,6 +288,7 @@ void check_inplace(const Tensor& self, const char* op) {
   EMBER_CHECK(m->grad_fn, Error, op,
               "a leaf Variable that requires grad is being used in an in-place operation. "
               "(tensor ", self.sizes(), " ", self.toString(), ")");
+  if (m->view_base) impl::check_inplace_view(self, op);
 }
 
 void check_out_arg(const Tensor& out, std::initializer_list<const Tensor*> inputs, const char* op) {

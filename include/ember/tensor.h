@@ -75,12 +75,12 @@ class Tensor {
   // ---- autograd ---------------------------------------------------------------
   bool requires_grad() const { return impl_->requires_grad(); }
   /// Sets requires_grad on a leaf (floating dtypes only).
-  Tensor& requires_grad_(bool r = true);
+  const Tensor& requires_grad_(bool r = true) const;
   bool is_leaf() const;
   /// The accumulated gradient (undefined until backward reaches this leaf).
   const Tensor& grad() const;
   /// Assignable gradient slot, as libtorch's mutable_grad().
-  Tensor& mutable_grad();
+  Tensor& mutable_grad() const;
   /// The node that produced this tensor, or nullptr for leaves.
   autograd::Node* grad_fn() const;
   /// Keeps .grad() of a non-leaf after backward.
@@ -91,7 +91,7 @@ class Tensor {
                 bool create_graph = false, std::optional<TensorList> inputs = std::nullopt) const;
   /// A tensor sharing storage with this one, outside the graph.
   Tensor detach() const;
-  Tensor& detach_();
+  Tensor& detach_() const;
   /// Makes this tensor use new_data's storage, geometry and dtype, keeping its identity
   /// and autograd state (libtorch's Variable::set_data; used by Module::to).
   void set_data(const Tensor& new_data) const;
@@ -112,7 +112,7 @@ class Tensor {
   }
   void remove_hook(unsigned handle) const;
   /// Tensor holding this tensor's data with requires_grad as given (Tensor::set_requires_grad).
-  Tensor set_requires_grad(bool r) { requires_grad_(r); return *this; }
+  const Tensor& set_requires_grad(bool r) const { return requires_grad_(r); }
 
   // ---- conversions and copies -------------------------------------------------
   Tensor to(ScalarType dtype, bool non_blocking = false, bool copy = false) const;
@@ -125,10 +125,10 @@ class Tensor {
   Tensor contiguous() const;
   Tensor clone() const;
   /// Copies src into this tensor, broadcasting and converting dtype.
-  Tensor& copy_(const Tensor& src, bool non_blocking = false);
-  Tensor& fill_(const Scalar& value);
-  Tensor& fill_(const Tensor& value);
-  Tensor& zero_();
+  Tensor& copy_(const Tensor& src, bool non_blocking = false) const;
+  Tensor& fill_(const Scalar& value) const;
+  Tensor& fill_(const Tensor& value) const;
+  Tensor& zero_() const;
 
   // ---- views ------------------------------------------------------------------
   Tensor view(IntArrayRef sizes) const;
@@ -173,24 +173,24 @@ class Tensor {
   Tensor remainder(const Scalar& other) const;
   Tensor maximum(const Tensor& other) const;
   Tensor minimum(const Tensor& other) const;
-  Tensor& add_(const Tensor& other, const Scalar& alpha = 1);
-  Tensor& add_(const Scalar& other, const Scalar& alpha = 1);
-  Tensor& sub_(const Tensor& other, const Scalar& alpha = 1);
-  Tensor& sub_(const Scalar& other, const Scalar& alpha = 1);
-  Tensor& mul_(const Tensor& other);
-  Tensor& mul_(const Scalar& other);
-  Tensor& div_(const Tensor& other);
-  Tensor& div_(const Scalar& other);
-  Tensor& pow_(const Tensor& exponent);
-  Tensor& pow_(const Scalar& exponent);
+  Tensor& add_(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor& add_(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor& sub_(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor& sub_(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor& mul_(const Tensor& other) const;
+  Tensor& mul_(const Scalar& other) const;
+  Tensor& div_(const Tensor& other) const;
+  Tensor& div_(const Scalar& other) const;
+  Tensor& pow_(const Tensor& exponent) const;
+  Tensor& pow_(const Scalar& exponent) const;
   Tensor clamp(std::optional<Scalar> min = std::nullopt, std::optional<Scalar> max = std::nullopt) const;
-  Tensor& clamp_(std::optional<Scalar> min = std::nullopt, std::optional<Scalar> max = std::nullopt);
+  Tensor& clamp_(std::optional<Scalar> min = std::nullopt, std::optional<Scalar> max = std::nullopt) const;
   Tensor clamp_min(const Scalar& min) const;
   Tensor clamp_max(const Scalar& max) const;
 
 #define EMBER_UNARY_METHOD(name) \
   Tensor name() const;           \
-  Tensor& name##_();
+  Tensor& name##_() const;
   EMBER_UNARY_METHOD(neg) EMBER_UNARY_METHOD(exp) EMBER_UNARY_METHOD(log)
   EMBER_UNARY_METHOD(log1p) EMBER_UNARY_METHOD(expm1) EMBER_UNARY_METHOD(sqrt)
   EMBER_UNARY_METHOD(rsqrt) EMBER_UNARY_METHOD(abs) EMBER_UNARY_METHOD(sign)
@@ -223,8 +223,8 @@ class Tensor {
   Tensor where(const Tensor& condition, const Tensor& other) const;
   Tensor masked_fill(const Tensor& mask, const Scalar& value) const;
   Tensor masked_fill(const Tensor& mask, const Tensor& value) const;
-  Tensor& masked_fill_(const Tensor& mask, const Scalar& value);
-  Tensor& masked_fill_(const Tensor& mask, const Tensor& value);
+  Tensor& masked_fill_(const Tensor& mask, const Scalar& value) const;
+  Tensor& masked_fill_(const Tensor& mask, const Tensor& value) const;
   /// True when sizes and values are equal (torch::equal).
   bool equal(const Tensor& other) const;
   bool allclose(const Tensor& other, double rtol = 1e-05, double atol = 1e-08, bool equal_nan = false) const;
@@ -275,8 +275,8 @@ class Tensor {
   Tensor tile(IntArrayRef dims) const;
   Tensor tril(int64_t diagonal = 0) const;
   Tensor triu(int64_t diagonal = 0) const;
-  Tensor& tril_(int64_t diagonal = 0);
-  Tensor& triu_(int64_t diagonal = 0);
+  Tensor& tril_(int64_t diagonal = 0) const;
+  Tensor& triu_(int64_t diagonal = 0) const;
   Tensor diag(int64_t diagonal = 0) const;
   Tensor diag_embed(int64_t offset = 0, int64_t dim1 = -2, int64_t dim2 = -1) const;
   Tensor diagflat(int64_t offset = 0) const;
@@ -295,25 +295,25 @@ class Tensor {
   Tensor scatter(int64_t dim, const Tensor& index, const Scalar& value) const;
   Tensor scatter(int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce) const;
   Tensor scatter(int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce) const;
-  Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src);
-  Tensor& scatter_(int64_t dim, const Tensor& index, const Scalar& value);
-  Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce);
-  Tensor& scatter_(int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce);
+  Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src) const;
+  Tensor& scatter_(int64_t dim, const Tensor& index, const Scalar& value) const;
+  Tensor& scatter_(int64_t dim, const Tensor& index, const Tensor& src, std::string_view reduce) const;
+  Tensor& scatter_(int64_t dim, const Tensor& index, const Scalar& value, std::string_view reduce) const;
   Tensor scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const;
-  Tensor& scatter_add_(int64_t dim, const Tensor& index, const Tensor& src);
+  Tensor& scatter_add_(int64_t dim, const Tensor& index, const Tensor& src) const;
   Tensor index_add(int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha = 1) const;
-  Tensor& index_add_(int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha = 1);
+  Tensor& index_add_(int64_t dim, const Tensor& index, const Tensor& source, const Scalar& alpha = 1) const;
   Tensor index_copy(int64_t dim, const Tensor& index, const Tensor& source) const;
-  Tensor& index_copy_(int64_t dim, const Tensor& index, const Tensor& source);
+  Tensor& index_copy_(int64_t dim, const Tensor& index, const Tensor& source) const;
   Tensor index_fill(int64_t dim, const Tensor& index, const Scalar& value) const;
   Tensor index_fill(int64_t dim, const Tensor& index, const Tensor& value) const;
-  Tensor& index_fill_(int64_t dim, const Tensor& index, const Scalar& value);
-  Tensor& index_fill_(int64_t dim, const Tensor& index, const Tensor& value);
+  Tensor& index_fill_(int64_t dim, const Tensor& index, const Scalar& value) const;
+  Tensor& index_fill_(int64_t dim, const Tensor& index, const Tensor& value) const;
   Tensor take(const Tensor& index) const;
   Tensor take_along_dim(const Tensor& indices, std::optional<int64_t> dim = std::nullopt) const;
   Tensor masked_select(const Tensor& mask) const;
   Tensor masked_scatter(const Tensor& mask, const Tensor& source) const;
-  Tensor& masked_scatter_(const Tensor& mask, const Tensor& source);
+  Tensor& masked_scatter_(const Tensor& mask, const Tensor& source) const;
   Tensor nonzero() const;
   Tensor argwhere() const;
   /// Python-style indexing: t.index({Slice(0, 2), 1, None, Ellipsis, mask}). Integers,
@@ -323,12 +323,12 @@ class Tensor {
   /// Advanced indexing with one optional index tensor per leading dim (at::index).
   Tensor index(const std::vector<std::optional<Tensor>>& indices) const;
   /// Python-style assignment t[indices] = rhs (rhs broadcast to the indexed shape).
-  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Tensor& rhs);
-  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Scalar& v);
-  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& rhs);
-  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Scalar& v);
+  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Tensor& rhs) const;
+  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Scalar& v) const;
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& rhs) const;
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Scalar& v) const;
   Tensor& index_put_(const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
-                     bool accumulate = false);
+                     bool accumulate = false) const;
   Tensor index_put(const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
                    bool accumulate = false) const;
   /// self.index({index}) (advanced indexing with one tensor).
@@ -369,7 +369,7 @@ class Tensor {
   /// beta * self + alpha * (batch1 @ batch2) (ember::baddbmm).
   Tensor baddbmm(const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1, const Scalar& alpha = 1) const;
   /// In-place baddbmm.
-  Tensor& baddbmm_(const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1, const Scalar& alpha = 1);
+  Tensor& baddbmm_(const Tensor& batch1, const Tensor& batch2, const Scalar& beta = 1, const Scalar& alpha = 1) const;
   /// Cross product along dim (ember::cross).
   Tensor cross(const Tensor& other, std::optional<int64_t> dim = std::nullopt) const;
 
@@ -387,6 +387,9 @@ class Tensor {
   Tensor operator~() const;
 
  private:
+  // In-place methods are const (as libtorch's): they change the tensor's data, not which
+  // tensor this handle refers to; the free in-place functions take Tensor&.
+  Tensor& mut() const { return const_cast<Tensor&>(*this); }
   unsigned register_hook_impl(std::function<Tensor(const Tensor&)> hook) const;
   detail::TensorImplPtr impl_;
 };

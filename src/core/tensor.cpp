@@ -72,7 +72,7 @@ template bool* Tensor::data_ptr<bool>() const;
 
 // ---- autograd ---------------------------------------------------------------------
 
-Tensor& Tensor::requires_grad_(bool r) {
+const Tensor& Tensor::requires_grad_(bool r) const {
   EMBER_CHECK(defined(), Error, "requires_grad_", "called on an undefined tensor");
   auto* m = impl_->autograd();
   if (!r && m && m->grad_fn) {
@@ -86,11 +86,11 @@ Tensor& Tensor::requires_grad_(bool r) {
                 "only Tensors of floating point dtype can require gradients, got ", dtype(),
                 " (shape ", sizes(), ")");
   }
-  if (!r && !m) return *this;
+  if (!r && !m) return mut();
   auto& meta = impl_->ensure_autograd();
   meta.requires_grad = r;
   impl_->set_requires_grad_flag(r || meta.grad_fn);
-  return *this;
+  return mut();
 }
 
 bool Tensor::is_leaf() const {
@@ -104,10 +104,11 @@ const Tensor& Tensor::grad() const {
   return m ? m->grad : undefined;
 }
 
-Tensor& Tensor::mutable_grad() { return impl_->ensure_autograd().grad; }
+Tensor& Tensor::mutable_grad() const { return impl_->ensure_autograd().grad; }
 
 autograd::Node* Tensor::grad_fn() const {
   auto* m = impl_->autograd();
+  if (m && m->view_base) autograd::impl::refresh_view_history(*this);
   return m ? m->grad_fn.get() : nullptr;
 }
 
@@ -136,13 +137,14 @@ void Tensor::set_data(const Tensor& new_data) const {
   impl_->set_dtype(src->dtype());
 }
 
-Tensor& Tensor::detach_() {
+Tensor& Tensor::detach_() const {
   if (auto* m = impl_->autograd()) {
     autograd::impl::set_gradient_edge(*this, autograd::Edge{});  // also drops retain_grad's hook
     m->requires_grad = false;
+    m->view_base.reset();  // no longer a differentiable view: in-place ops stay local
   }
   impl_->set_requires_grad_flag(false);
-  return *this;
+  return mut();
 }
 
 // register_hook, remove_hook and retain_grad live with the hooks in autograd/tensor_hooks.cpp.

@@ -279,55 +279,55 @@ Tensor& binary_inplace(Tensor& self, const Tensor& other, BinaryOp op, const Sca
 }
 }  // namespace
 
-Tensor& Tensor::add_(const Tensor& o, const Scalar& alpha) {
+Tensor& Tensor::add_(const Tensor& o, const Scalar& alpha) const {
   detail::check_defined(*this, "add_");
-  return binary_inplace(*this, o, BinaryOp::Add, alpha, result_type(*this, o), "add_",
+  return binary_inplace(mut(), o, BinaryOp::Add, alpha, result_type(*this, o), "add_",
                         [&] { return ember::add(*this, o, alpha); });
 }
-Tensor& Tensor::add_(const Scalar& o, const Scalar& alpha) {
+Tensor& Tensor::add_(const Scalar& o, const Scalar& alpha) const {
   detail::check_defined(*this, "add_");
   // Checked before `o` is wrapped in self's dtype, which would silently truncate it.
   check_can_cast(result_type(*this, o), dtype(), "add_");
   return add_(wrap(o, dtype(), device()), alpha);
 }
-Tensor& Tensor::sub_(const Tensor& o, const Scalar& alpha) {
+Tensor& Tensor::sub_(const Tensor& o, const Scalar& alpha) const {
   detail::check_defined(*this, "sub_");
   check_sub_bool(*this, o, "sub_");
-  return binary_inplace(*this, o, BinaryOp::Sub, alpha, result_type(*this, o), "sub_",
+  return binary_inplace(mut(), o, BinaryOp::Sub, alpha, result_type(*this, o), "sub_",
                         [&] { return ember::sub(*this, o, alpha); });
 }
-Tensor& Tensor::sub_(const Scalar& o, const Scalar& alpha) {
+Tensor& Tensor::sub_(const Scalar& o, const Scalar& alpha) const {
   detail::check_defined(*this, "sub_");
   // Checked before `o` is wrapped in self's dtype, which would silently truncate it.
   check_can_cast(result_type(*this, o), dtype(), "sub_");
   return sub_(wrap(o, dtype(), device()), alpha);
 }
-Tensor& Tensor::mul_(const Tensor& o) {
+Tensor& Tensor::mul_(const Tensor& o) const {
   detail::check_defined(*this, "mul_");
-  return binary_inplace(*this, o, BinaryOp::Mul, 1, result_type(*this, o), "mul_",
+  return binary_inplace(mut(), o, BinaryOp::Mul, 1, result_type(*this, o), "mul_",
                         [&] { return ember::mul(*this, o); });
 }
-Tensor& Tensor::mul_(const Scalar& o) {
+Tensor& Tensor::mul_(const Scalar& o) const {
   detail::check_defined(*this, "mul_");
   check_can_cast(result_type(*this, o), dtype(), "mul_");
   return mul_(wrap(o, dtype(), device()));
 }
-Tensor& Tensor::div_(const Tensor& o) {
+Tensor& Tensor::div_(const Tensor& o) const {
   detail::check_defined(*this, "div_");
-  return binary_inplace(*this, o, BinaryOp::Div, 1, float_result(result_type(*this, o)), "div_",
+  return binary_inplace(mut(), o, BinaryOp::Div, 1, float_result(result_type(*this, o)), "div_",
                         [&] { return ember::div(*this, o); });
 }
-Tensor& Tensor::div_(const Scalar& o) {
+Tensor& Tensor::div_(const Scalar& o) const {
   detail::check_defined(*this, "div_");
   check_can_cast(float_result(result_type(*this, o)), dtype(), "div_");
   return div_(wrap(o, dtype(), device()));
 }
-Tensor& Tensor::pow_(const Tensor& o) {
+Tensor& Tensor::pow_(const Tensor& o) const {
   detail::check_defined(*this, "pow_");
-  return binary_inplace(*this, o, BinaryOp::Pow, 1, result_type(*this, o), "pow_",
+  return binary_inplace(mut(), o, BinaryOp::Pow, 1, result_type(*this, o), "pow_",
                         [&] { return ember::pow(*this, o); });
 }
-Tensor& Tensor::pow_(const Scalar& o) {
+Tensor& Tensor::pow_(const Scalar& o) const {
   detail::check_defined(*this, "pow_");
   check_can_cast(result_type(*this, o), dtype(), "pow_");
   return pow_(wrap(o, dtype(), device()));

@@ -192,12 +192,12 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) 
 }
 Tensor Tensor::masked_fill(const Tensor& mask, const Scalar& v) const { return ember::masked_fill(*this, mask, v); }
 Tensor Tensor::masked_fill(const Tensor& mask, const Tensor& v) const { return ember::masked_fill(*this, mask, v); }
-Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& v) {
-  return inplace(*this, "masked_fill_", {}, [&] { return ember::masked_fill(*this, mask, v); },
+Tensor& Tensor::masked_fill_(const Tensor& mask, const Scalar& v) const {
+  return inplace(mut(), "masked_fill_", {}, [&] { return ember::masked_fill(*this, mask, v); },
                  [&] { copy_(ember::masked_fill(*this, mask, v)); });
 }
-Tensor& Tensor::masked_fill_(const Tensor& mask, const Tensor& v) {
-  return inplace(*this, "masked_fill_", {&v}, [&] { return ember::masked_fill(*this, mask, v); },
+Tensor& Tensor::masked_fill_(const Tensor& mask, const Tensor& v) const {
+  return inplace(mut(), "masked_fill_", {&v}, [&] { return ember::masked_fill(*this, mask, v); },
                  [&] { copy_(ember::masked_fill(*this, mask, v)); });
 }
 

@@ -33,6 +33,19 @@ Tensor copy_to_new(const Tensor& src, ScalarType dtype, Device device, bool non_
   return out;
 }
 
+// Raises, naming `to` and the tensor, when this build has no backend for `dev` (moving
+// to CUDA in a CPU-only build).
+void check_device_available(const Tensor& t, Device dev) {
+  try {
+    (void)backend::backend_for(dev);
+  } catch (const DeviceError& e) {
+    std::string why = e.what();
+    if (const size_t p = why.find("] "); why.rfind("[ember::", 0) == 0 && p != std::string::npos) why.erase(0, p + 2);
+    detail::throw_error<DeviceError>("to", "cannot move a tensor of shape ", t.sizes(), " and dtype ", t.dtype(),
+                                     " from ", t.device(), " to ", dev, ": ", why);
+  }
+}
+
 }  // namespace
 
 Tensor Tensor::to(const TensorOptions& options, bool non_blocking, bool copy) const {
@@ -40,6 +53,7 @@ Tensor Tensor::to(const TensorOptions& options, bool non_blocking, bool copy) co
   const ScalarType dt = options.has_dtype() ? options.dtype() : dtype();
   const Device dev = options.has_device() ? options.device() : device();
   if (dt == dtype() && same_device(dev, device()) && !copy) return *this;
+  if (dev.type() != device().type()) check_device_available(*this, dev);
   Tensor out = copy_to_new(*this, dt, dev, non_blocking);
   if (auto* n = autograd::record("ToCopyBackward0", {this},
                                  [src_dtype = dtype(), src_dev = device()](Node&, variable_list& g) {
@@ -74,14 +88,14 @@ Tensor Tensor::contiguous() const {
   return is_contiguous() ? *this : ember::clone(*this);
 }
 
-Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
+Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) const {
   detail::check_defined(*this, "copy_");
   detail::check_defined(src, "copy_", "src");
   std::vector<int64_t> shape = detail::broadcast_shapes(sizes(), src.sizes(), "copy_");
   EMBER_CHECK(IntArrayRef(shape) == sizes(), ShapeError, "copy_", "source of shape ", src.sizes(),
               " cannot be broadcast to the destination's shape ", sizes());
-  autograd::check_inplace(*this, "copy_");
-  if (is_same(src)) return *this;
+  autograd::check_inplace(mut(), "copy_");
+  if (is_same(src)) return mut();
   auto s = detail::broadcast_arg(src, sizes());
   copy_any(s.arg, src.device(), detail::arg(*this), device(), non_blocking);
   detail::bump_version(*this);
@@ -92,27 +106,27 @@ Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) {
                                    if (n.needs_input_grad(1)) r[1] = sum_to(g[0], src_sizes).to(src_dtype);
                                    return r;
                                  }))
-    autograd::set_history(*this, n);
-  return *this;
+    autograd::impl::rebase_history(*this, autograd::Edge{detail::intrusive_ptr<Node>(n), n->add_input_meta(*this)});
+  return mut();
 }
 
-Tensor& Tensor::fill_(const Scalar& value) {
+Tensor& Tensor::fill_(const Scalar& value) const {
   detail::check_defined(*this, "fill_");
-  autograd::check_inplace(*this, "fill_");
+  autograd::check_inplace(mut(), "fill_");
   detail::backend_of(*this).fill(detail::arg(*this), value);
   detail::bump_version(*this);
   if (auto* n = autograd::record("FillBackward0", {this},
                                  [](Node&, variable_list& g) { return variable_list{zeros_like(g[0])}; }))
-    autograd::set_history(*this, n);
-  return *this;
+    autograd::impl::rebase_history(*this, autograd::Edge{detail::intrusive_ptr<Node>(n), n->add_input_meta(*this)});
+  return mut();
 }
 
-Tensor& Tensor::fill_(const Tensor& value) {
+Tensor& Tensor::fill_(const Tensor& value) const {
   EMBER_CHECK(value.dim() == 0, ShapeError, "fill_",
               "only supports 0-dimension value tensor but got tensor with ", value.dim(), " dimensions");
   return copy_(value.expand(sizes()));
 }
 
-Tensor& Tensor::zero_() { return fill_(0); }
+Tensor& Tensor::zero_() const { return fill_(0); }
 
 }  // namespace ember

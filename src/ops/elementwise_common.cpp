@@ -127,8 +127,9 @@ Tensor unary_kernel(UnaryOp op, const Tensor& a, ScalarType out_dtype, backend::
 void rebase_history(Tensor& self, const Tensor& result) {
   auto* rm = result.unsafeGetTensorImpl()->autograd();
   if (!rm || !rm->grad_fn) return;
-  // Through the autograd helper: a retain_grad registration must follow self's history.
-  autograd::impl::set_gradient_edge(self, autograd::Edge{rm->grad_fn, rm->output_nr});
+  // Through the autograd helper: a retain_grad registration must follow self's history,
+  // and a view's in-place op rebases its base's history.
+  autograd::impl::rebase_history(self, autograd::Edge{rm->grad_fn, rm->output_nr});
 }
 
 }  // namespace ops

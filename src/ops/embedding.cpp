@@ -42,7 +42,15 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
   Tensor rows;
   {
     NoGradGuard ng;
-    rows = index_select(weight, 0, flat);
+    try {
+      rows = index_select(weight, 0, flat);
+    } catch (const IndexError& e) {
+      // Reported as embedding's error: the user never called index_select.
+      std::string why = e.what();
+      if (const size_t p = why.find("] "); p != std::string::npos) why.erase(0, p + 2);
+      detail::throw_error<IndexError>(op, why, " (weight of shape ", weight.sizes(), ", indices of shape ",
+                                      indices.sizes(), ")");
+    }
   }
   DimVector shape(indices.sizes());
   shape.push_back(weight.size(1));

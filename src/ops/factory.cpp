@@ -12,7 +12,22 @@ Tensor finish(Tensor t, const TensorOptions& o) {
   return t;
 }
 
-Tensor filled(IntArrayRef size, const Scalar& v, const TensorOptions& o) {
+// Raises, naming the factory, when this build has no backend for the requested device
+// (a CUDA tensor in a CPU-only build).
+void check_device(const char* op, IntArrayRef size, const TensorOptions& o) {
+  if (o.device().is_cpu()) return;
+  try {
+    (void)backend::backend_for(o.device());
+  } catch (const DeviceError& e) {
+    std::string why = e.what();
+    if (const size_t p = why.find("] "); why.rfind("[ember::", 0) == 0 && p != std::string::npos) why.erase(0, p + 2);
+    detail::throw_error<DeviceError>(op, "cannot create a tensor of shape ", size, " and dtype ", o.dtype(), " on ",
+                                     o.device(), ": ", why);
+  }
+}
+
+Tensor filled(IntArrayRef size, const Scalar& v, const TensorOptions& o, const char* op) {
+  check_device(op, size, o);
   Tensor t = detail::make_tensor(size, o.dtype(), o.device());
   detail::backend_of(t).fill(detail::arg(t), v);
   return finish(t, o);
@@ -28,14 +43,15 @@ TensorOptions like(const Tensor& self, const TensorOptions& o) {
 }  // namespace
 
 Tensor empty(IntArrayRef size, const TensorOptions& o) {
+  check_device("empty", size, o);
   return finish(detail::make_tensor(size, o.dtype(), o.device()), o);
 }
-Tensor zeros(IntArrayRef size, const TensorOptions& o) { return filled(size, 0, o); }
-Tensor ones(IntArrayRef size, const TensorOptions& o) { return filled(size, 1, o); }
+Tensor zeros(IntArrayRef size, const TensorOptions& o) { return filled(size, 0, o, "zeros"); }
+Tensor ones(IntArrayRef size, const TensorOptions& o) { return filled(size, 1, o, "ones"); }
 Tensor full(IntArrayRef size, const Scalar& v, const TensorOptions& o) {
   TensorOptions r = o;
   if (!r.has_dtype()) r = r.dtype(v.isFloatingPoint() ? get_default_dtype() : v.type());
-  return filled(size, v, r);
+  return filled(size, v, r, "full");
 }
 
 Tensor arange(const Scalar& end, const TensorOptions& o) { return arange(0, end, 1, o); }
@@ -80,7 +96,9 @@ Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const Ten
   if (r.dtype() == kFloat) fill(start.toFloat(), end.toFloat());
   else fill(start.toDouble(), end.toDouble());
   if (steps == 1) p[0] = start.toDouble();
-  t.copy_(d.to(r.device()));
+  // Written by the kernel, not copy_: a fresh tensor starts at version 0 (as libtorch).
+  Tensor src = d.to(r.device());
+  detail::backend_of(t).copy(detail::arg(src), detail::arg(t));
   return finish(t, r);
 }
 
@@ -88,7 +106,10 @@ Tensor eye(int64_t n, const TensorOptions& o) { return eye(n, n, o); }
 Tensor eye(int64_t n, int64_t m, const TensorOptions& o) {
   EMBER_CHECK(n >= 0 && m >= 0, ShapeError, "eye", "n and m must be non-negative, got n=", n, ", m=", m);
   Tensor t = zeros({n, m}, o.dtype(o.dtype()).device(o.device()));
-  if (n && m) t.diagonal().fill_(1);
+  if (n && m) {
+    Tensor diag = t.diagonal();
+    detail::backend_of(diag).fill(detail::arg(diag), 1);  // keeps version 0
+  }
   return finish(t, o);
 }
 
@@ -126,7 +147,7 @@ namespace detail {
 Tensor tensor_from_data(const void* data, ScalarType src_type, IntArrayRef sizes, const TensorOptions& o) {
   Tensor src = from_blob(const_cast<void*>(data), sizes, TensorOptions().dtype(src_type));
   Tensor t = make_tensor(sizes, o.dtype(), kCPU);
-  t.copy_(src);
+  backend_of(t).copy(arg(src), arg(t));  // not copy_: a fresh tensor starts at version 0
   if (!o.device().is_cpu()) t = t.to(o.device());
   return finish(t, o);
 }
@@ -134,7 +155,7 @@ Tensor tensor_from_data(const void* data, ScalarType src_type, IntArrayRef sizes
 
 Tensor scalar_tensor(const Scalar& s, const TensorOptions& o) {
   TensorOptions r = o.has_dtype() ? o : o.dtype(get_default_dtype());
-  return filled({}, s, r);
+  return filled({}, s, r, "scalar_tensor");
 }
 
 Tensor empty_like(const Tensor& self, const TensorOptions& o) { return empty(self.sizes(), like(self, o)); }

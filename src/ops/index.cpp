@@ -248,22 +248,22 @@ Tensor& scatter_inplace(Tensor& self, int64_t dim, const Tensor& index_in, const
 }
 }  // namespace
 
-Tensor& Tensor::scatter_(int64_t d, const Tensor& i, const Tensor& s) {
-  return scatter_inplace(*this, d, i, s, false, Reduce::Assign, "scatter_");
+Tensor& Tensor::scatter_(int64_t d, const Tensor& i, const Tensor& s) const {
+  return scatter_inplace(mut(), d, i, s, false, Reduce::Assign, "scatter_");
 }
-Tensor& Tensor::scatter_(int64_t d, const Tensor& i, const Scalar& v) {
+Tensor& Tensor::scatter_(int64_t d, const Tensor& i, const Scalar& v) const {
   detail::check_defined(*this, "scatter_");
-  return scatter_inplace(*this, d, i, value_as(*this, v), true, Reduce::Assign, "scatter_");
+  return scatter_inplace(mut(), d, i, value_as(*this, v), true, Reduce::Assign, "scatter_");
 }
-Tensor& Tensor::scatter_(int64_t d, const Tensor& i, const Tensor& s, std::string_view r) {
-  return scatter_inplace(*this, d, i, s, false, parse_reduce(r, "scatter_"), "scatter_");
+Tensor& Tensor::scatter_(int64_t d, const Tensor& i, const Tensor& s, std::string_view r) const {
+  return scatter_inplace(mut(), d, i, s, false, parse_reduce(r, "scatter_"), "scatter_");
 }
-Tensor& Tensor::scatter_(int64_t d, const Tensor& i, const Scalar& v, std::string_view r) {
+Tensor& Tensor::scatter_(int64_t d, const Tensor& i, const Scalar& v, std::string_view r) const {
   detail::check_defined(*this, "scatter_");
-  return scatter_inplace(*this, d, i, value_as(*this, v), true, parse_reduce(r, "scatter_"), "scatter_");
+  return scatter_inplace(mut(), d, i, value_as(*this, v), true, parse_reduce(r, "scatter_"), "scatter_");
 }
-Tensor& Tensor::scatter_add_(int64_t d, const Tensor& i, const Tensor& s) {
-  return scatter_inplace(*this, d, i, s, false, Reduce::Add, "scatter_add_");
+Tensor& Tensor::scatter_add_(int64_t d, const Tensor& i, const Tensor& s) const {
+  return scatter_inplace(mut(), d, i, s, false, Reduce::Add, "scatter_add_");
 }
 
 // ---- index_add / index_copy / index_fill ------------------------------------------------
@@ -356,12 +356,12 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index_in, const 
 Tensor Tensor::index_add(int64_t d, const Tensor& i, const Tensor& s, const Scalar& a) const {
   return ember::index_add(*this, d, i, s, a);
 }
-Tensor& Tensor::index_add_(int64_t dim, const Tensor& index_in, const Tensor& source, const Scalar& alpha) {
+Tensor& Tensor::index_add_(int64_t dim, const Tensor& index_in, const Tensor& source, const Scalar& alpha) const {
   const char* op = "index_add_";
-  return inplace(*this, op, {&source}, [&] { return ember::index_add(*this, dim, index_in, source, alpha); }, [&] {
+  return inplace(mut(), op, {&source}, [&] { return ember::index_add(*this, dim, index_in, source, alpha); }, [&] {
     const int64_t d = detail::wrap_dim(dim, this->dim(), op);
     Tensor index = check_index_source(*this, d, index_in, source, op);
-    index_scatter_raw(*this, d, index, scaled(source, alpha, dtype()), Reduce::Add, op);
+    index_scatter_raw(mut(), d, index, scaled(source, alpha, dtype()), Reduce::Add, op);
   });
 }
 
@@ -386,11 +386,11 @@ Tensor index_copy(const Tensor& self, int64_t dim, const Tensor& index_in, const
   return out;
 }
 Tensor Tensor::index_copy(int64_t d, const Tensor& i, const Tensor& s) const { return ember::index_copy(*this, d, i, s); }
-Tensor& Tensor::index_copy_(int64_t dim, const Tensor& index, const Tensor& source) {
-  return inplace(*this, "index_copy_", {&source}, [&] { return ember::index_copy(*this, dim, index, source); }, [&] {
+Tensor& Tensor::index_copy_(int64_t dim, const Tensor& index, const Tensor& source) const {
+  return inplace(mut(), "index_copy_", {&source}, [&] { return ember::index_copy(*this, dim, index, source); }, [&] {
     const int64_t d = detail::wrap_dim(dim, this->dim(), "index_copy_");
     Tensor ix = check_index_source(*this, d, index, source, "index_copy_");
-    index_scatter_raw(*this, d, ix, source, Reduce::Assign, "index_copy_");
+    index_scatter_raw(mut(), d, ix, source, Reduce::Assign, "index_copy_");
   });
 }
 
@@ -419,14 +419,14 @@ Tensor index_fill(const Tensor& self, int64_t dim, const Tensor& index, const Sc
 }
 Tensor Tensor::index_fill(int64_t d, const Tensor& i, const Scalar& v) const { return ember::index_fill(*this, d, i, v); }
 Tensor Tensor::index_fill(int64_t d, const Tensor& i, const Tensor& v) const { return ember::index_fill(*this, d, i, v); }
-Tensor& Tensor::index_fill_(int64_t dim, const Tensor& index, const Tensor& value) {
+Tensor& Tensor::index_fill_(int64_t dim, const Tensor& index, const Tensor& value) const {
   const char* op = "index_fill_";
-  return inplace(*this, op, {&value}, [&] { return ember::index_fill(*this, dim, index, value); }, [&] {
+  return inplace(mut(), op, {&value}, [&] { return ember::index_fill(*this, dim, index, value); }, [&] {
     Tensor ix = check_fill(*this, index, value, op);
-    index_fill_raw(*this, detail::wrap_dim(dim, this->dim(), op), ix, detail::cast(value, dtype()), op);
+    index_fill_raw(mut(), detail::wrap_dim(dim, this->dim(), op), ix, detail::cast(value, dtype()), op);
   });
 }
-Tensor& Tensor::index_fill_(int64_t d, const Tensor& i, const Scalar& v) {
+Tensor& Tensor::index_fill_(int64_t d, const Tensor& i, const Scalar& v) const {
   detail::check_defined(*this, "index_fill_");
   return index_fill_(d, i, value_as(*this, v));
 }
@@ -435,7 +435,15 @@ Tensor& Tensor::index_fill_(int64_t d, const Tensor& i, const Scalar& v) {
 Tensor take(const Tensor& self, const Tensor& index) {
   detail::check_defined(self, "take");
   Tensor ix = long_index(index, "take", false);
-  return ember::index(self.reshape({-1}), std::vector<std::optional<Tensor>>{ix});
+  try {
+    return ember::index(self.reshape({-1}), std::vector<std::optional<Tensor>>{ix});
+  } catch (const IndexError& e) {
+    // Reported as take's error, against the input's shape: the user never called index.
+    std::string why = e.what();
+    if (const size_t p = why.find("] "); p != std::string::npos) why.erase(0, p + 2);
+    detail::throw_error<IndexError>("take", why, " (input of shape ", self.sizes(), ", index of shape ",
+                                    index.sizes(), ")");
+  }
 }
 Tensor Tensor::take(const Tensor& i) const { return ember::take(*this, i); }
 

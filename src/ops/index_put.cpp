@@ -218,8 +218,8 @@ Tensor& index_put_(Tensor& self, const OptionalTensorList& indices, const Tensor
     index_put_raw(self, p, values, accumulate, op);
   });
 }
-Tensor& Tensor::index_put_(const OptionalTensorList& indices, const Tensor& values, bool accumulate) {
-  return ember::index_put_(*this, indices, values, accumulate);
+Tensor& Tensor::index_put_(const OptionalTensorList& indices, const Tensor& values, bool accumulate) const {
+  return ember::index_put_(mut(), indices, values, accumulate);
 }
 
 // ---- masks ---------------------------------------------------------------------------
@@ -273,9 +273,9 @@ Tensor masked_scatter(const Tensor& self, const Tensor& mask, const Tensor& sour
 Tensor Tensor::masked_scatter(const Tensor& mask, const Tensor& source) const {
   return ember::masked_scatter(*this, mask, source);
 }
-Tensor& Tensor::masked_scatter_(const Tensor& mask, const Tensor& source) {
+Tensor& Tensor::masked_scatter_(const Tensor& mask, const Tensor& source) const {
   const char* op = "masked_scatter_";
-  return inplace(*this, op, {&source}, [&] { return ember::masked_scatter(*this, mask, source); }, [&] {
+  return inplace(mut(), op, {&source}, [&] { return ember::masked_scatter(*this, mask, source); }, [&] {
     check_mask(mask, op);
     detail::check_same_device(*this, mask, op);
     EMBER_CHECK(IntArrayRef(infer_size(sizes(), mask.sizes())) == sizes(), ShapeError, op, "mask of shape ", mask.sizes(),

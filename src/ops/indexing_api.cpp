@@ -223,23 +223,23 @@ Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {
 }
 Tensor Tensor::operator[](const Tensor& index) const { return this->index({TensorIndex(index)}); }
 
-Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Tensor& rhs) {
+Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Tensor& rhs) const {
   const char* op = "index_put_";
   detail::check_defined(*this, op);
   detail::check_defined(rhs, op, "value");
   detail::check_same_device(*this, rhs, op);
   Resolved r = resolve(*this, indices, op);
-  return inplace(*this, op, {&rhs}, [&] { return set_item(*this, r, rhs, op); },
+  return inplace(mut(), op, {&rhs}, [&] { return set_item(*this, r, rhs, op); },
                  [&] { write_region(replay(*this, r.steps), r.tensors, strip_leading_ones(rhs), op); });
 }
-Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Scalar& v) {
+Tensor& Tensor::index_put_(ArrayRef<TensorIndex> indices, const Scalar& v) const {
   detail::check_defined(*this, "index_put_");
   return index_put_(indices, value_tensor(v, dtype(), device()));
 }
-Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& rhs) {
+Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& rhs) const {
   return index_put_(ArrayRef<TensorIndex>(indices.begin(), indices.size()), rhs);
 }
-Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Scalar& v) {
+Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Scalar& v) const {
   return index_put_(ArrayRef<TensorIndex>(indices.begin(), indices.size()), v);
 }
 

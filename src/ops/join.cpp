@@ -39,7 +39,7 @@ Tensor cat(TensorList tensors, int64_t dim) {
     for (int64_t j = 0; j < t.dim(); ++j)
       EMBER_CHECK(j == d || t.size(j) == ref->size(j), ShapeError, op, "sizes of tensors must match except in dimension ",
                   d, ". Expected size ", ref->size(j), " but got size ", t.size(j), " for tensor number ", i,
-                  " in the list (shape ", t.sizes(), ")");
+                  " in the list (shapes ", ref->sizes(), " and ", t.sizes(), ")");
     out_sizes[static_cast<size_t>(d)] += t.size(d);
   }
   Tensor out = detail::make_tensor(out_sizes, dtype, ref->device());

@@ -212,6 +212,12 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Tensor a2 = da == 1 ? a.unsqueeze(0) : a;
   Tensor b2 = db == 1 ? b.unsqueeze(1) : b;
   IntArrayRef ab(a2.sizes().data(), a2.dim() - 2), bb(b2.sizes().data(), b2.dim() - 2);
+  // Checked here so that the message shows both operands, not just their batch dims.
+  for (size_t i = 1; i <= std::min(ab.size(), bb.size()); ++i) {
+    const int64_t x = ab[ab.size() - i], y = bb[bb.size() - i];
+    EMBER_CHECK(x == y || x == 1 || y == 1, ShapeError, "matmul", "cannot multiply ", a.sizes(), " by ", b.sizes(),
+                ": batch dimensions ", ab, " and ", bb, " cannot be broadcast together");
+  }
   std::vector<int64_t> batch = detail::broadcast_shapes(ab, bb, "matmul");
   int64_t nb = 1;
   for (int64_t s : batch) nb *= s;

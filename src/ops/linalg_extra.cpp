@@ -125,8 +125,8 @@ Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, c
 Tensor Tensor::baddbmm(const Tensor& b1, const Tensor& b2, const Scalar& beta, const Scalar& alpha) const {
   return ember::baddbmm(*this, b1, b2, beta, alpha);
 }
-Tensor& Tensor::baddbmm_(const Tensor& b1, const Tensor& b2, const Scalar& beta, const Scalar& alpha) {
-  return inplace(*this, "baddbmm_", {&b1, &b2}, [&] { return ember::baddbmm(*this, b1, b2, beta, alpha); }, [&] {
+Tensor& Tensor::baddbmm_(const Tensor& b1, const Tensor& b2, const Scalar& beta, const Scalar& alpha) const {
+  return inplace(mut(), "baddbmm_", {&b1, &b2}, [&] { return ember::baddbmm(*this, b1, b2, beta, alpha); }, [&] {
     Tensor r = ember::baddbmm(*this, b1, b2, beta, alpha);
     EMBER_CHECK(r.sizes() == sizes(), ShapeError, "baddbmm_", "output with shape ", sizes(),
                 " doesn't match the broadcast shape ", r.sizes());

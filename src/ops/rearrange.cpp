@@ -145,8 +145,8 @@ Tensor triu(const Tensor& self, int64_t diagonal) {
 }
 Tensor Tensor::tril(int64_t d) const { return ember::tril(*this, d); }
 Tensor Tensor::triu(int64_t d) const { return ember::triu(*this, d); }
-Tensor& Tensor::tril_(int64_t d) { return masked_fill_(outside_triangle(*this, d, true, "tril_"), 0); }
-Tensor& Tensor::triu_(int64_t d) { return masked_fill_(outside_triangle(*this, d, false, "triu_"), 0); }
+Tensor& Tensor::tril_(int64_t d) const { return masked_fill_(outside_triangle(*this, d, true, "tril_"), 0); }
+Tensor& Tensor::triu_(int64_t d) const { return masked_fill_(outside_triangle(*this, d, false, "triu_"), 0); }
 
 // ---- diag family ----------------------------------------------------------------------------
 Tensor diag_embed(const Tensor& self, int64_t offset, int64_t dim1, int64_t dim2) {

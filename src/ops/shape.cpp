@@ -32,14 +32,14 @@ void record_partial_view(Tensor& out, const Tensor& self, const char* name, View
   if (auto* n = autograd::record(name, {&self}, [view, in_sizes = DimVector(self.sizes())](Node&, variable_list& g) {
         return variable_list{embed_in_zeros(g[0], in_sizes, view)};
       }))
-    autograd::set_history(out, n);
+    autograd::set_view_history(out, n, self);
 }
 
 void record_reshape(Tensor& out, const Tensor& self, const char* name) {
   if (auto* n = autograd::record(name, {&self}, [in_sizes = DimVector(self.sizes())](Node&, variable_list& g) {
         return variable_list{g[0].reshape(in_sizes)};
       }))
-    autograd::set_history(out, n);
+    autograd::set_view_history(out, n, self);
 }
 
 // Resolves one -1 in a requested shape against numel.
@@ -170,7 +170,7 @@ Tensor permute(const Tensor& self, IntArrayRef dims) {
   if (auto* n = autograd::record("PermuteBackward0", {&self}, [inv](Node&, variable_list& g) {
         return variable_list{g[0].permute(inv)};
       }))
-    autograd::set_history(out, n);
+    autograd::set_view_history(out, n, self);
   return out;
 }
 Tensor Tensor::permute(IntArrayRef dims) const { return ember::permute(*this, dims); }
@@ -188,7 +188,7 @@ Tensor transpose(const Tensor& self, int64_t d0, int64_t d1) {
   if (auto* n = autograd::record("TransposeBackward0", {&self}, [a, b](Node&, variable_list& g) {
         return variable_list{g[0].transpose(a, b)};
       }))
-    autograd::set_history(out, n);
+    autograd::set_view_history(out, n, self);
   return out;
 }
 Tensor Tensor::transpose(int64_t a, int64_t b) const { return ember::transpose(*this, a, b); }
@@ -213,7 +213,7 @@ Tensor unsqueeze(const Tensor& self, int64_t dim) {
   if (auto* n = autograd::record("UnsqueezeBackward0", {&self}, [d](Node&, variable_list& g) {
         return variable_list{g[0].squeeze(d)};
       }))
-    autograd::set_history(out, n);
+    autograd::set_view_history(out, n, self);
   return out;
 }
 Tensor Tensor::unsqueeze(int64_t d) const { return ember::unsqueeze(*this, d); }
@@ -278,7 +278,7 @@ Tensor Tensor::expand(IntArrayRef shape, bool implicit) const {
   if (auto* n = autograd::record("ExpandBackward0", {this}, [in_sizes = DimVector(sizes())](Node&, variable_list& g) {
         return variable_list{sum_to(g[0], in_sizes)};
       }))
-    autograd::set_history(out, n);
+    autograd::set_view_history(out, n, *this);
   return out;
 }
 Tensor Tensor::expand_as(const Tensor& o) const { return expand(o.sizes()); }

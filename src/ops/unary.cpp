@@ -129,7 +129,7 @@ Tensor& unary_out(const UnarySpec& s, Tensor& out, const Tensor& self) {
   Tensor& fn##_(Tensor& self) { return unary_inplace(spec, self); }                       \
   Tensor& fn##_out(Tensor& out, const Tensor& self) { return unary_out(spec, out, self); } \
   Tensor Tensor::fn() const { return ember::fn(*this); }                                  \
-  Tensor& Tensor::fn##_() { return unary_inplace(spec, *this); }
+  Tensor& Tensor::fn##_() const { return unary_inplace(spec, mut()); }
 EMBER_UNARY_DEF(neg, kNeg) EMBER_UNARY_DEF(exp, kExp) EMBER_UNARY_DEF(log, kLog)
 EMBER_UNARY_DEF(log1p, kLog1p) EMBER_UNARY_DEF(expm1, kExpm1) EMBER_UNARY_DEF(sqrt, kSqrt)
 EMBER_UNARY_DEF(rsqrt, kRsqrt) EMBER_UNARY_DEF(abs, kAbs) EMBER_UNARY_DEF(sign, kSign)
@@ -191,7 +191,7 @@ Tensor clip(const Tensor& x, const std::optional<Scalar>& lo, const std::optiona
   return clamp(x, lo, hi);
 }
 Tensor Tensor::clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return ember::clamp(*this, lo, hi); }
-Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) { return ember::clamp_(*this, lo, hi); }
+Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return ember::clamp_(mut(), lo, hi); }
 Tensor Tensor::clamp_min(const Scalar& lo) const { return ember::clamp_min(*this, lo); }
 Tensor Tensor::clamp_max(const Scalar& hi) const { return ember::clamp_max(*this, hi); }
 

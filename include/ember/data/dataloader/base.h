@@ -27,7 +27,11 @@ class DataLoaderBase {
   using BatchRequestType = BatchRequest;
 
   DataLoaderBase(DataLoaderOptions options, std::unique_ptr<Dataset> main_thread_dataset = nullptr)
-      : options_(std::move(options)), main_thread_dataset_(std::move(main_thread_dataset)) {}
+      : options_(std::move(options)), main_thread_dataset_(std::move(main_thread_dataset)) {
+    // A zero batch size would hand out empty batches forever.
+    EMBER_CHECK(options_.batch_size > 0, Error, "data::DataLoader", "batch_size must be positive, got ",
+                options_.batch_size);
+  }
   DataLoaderBase(const DataLoaderBase&) = delete;
   DataLoaderBase& operator=(const DataLoaderBase&) = delete;
 
