@@ -61,7 +61,7 @@ TEST_CASE("random: manual_seed makes draws reproducible", "[random]") {
   CHECK(values(rand({100})) == values(a));
 }
 
-TEST_CASE("random: rand is uniform in [0, 1)", "[random]") {
+TEST_CASE("random: rand is uniform on the half-open interval from 0 to 1", "[random]") {
   manual_seed(1);
   for (ScalarType t : {kFloat, kDouble}) {
     Tensor r = rand({20000}, dtype(t));
@@ -92,7 +92,7 @@ TEST_CASE("random: randn is standard normal", "[random]") {
   REQUIRE_EMBER_ERROR(randn({2}, dtype(kInt)), DTypeError, "randn", "Int");
 }
 
-TEST_CASE("random: randint covers [low, high) evenly", "[random]") {
+TEST_CASE("random: randint covers low up to high evenly", "[random]") {
   manual_seed(3);
   Tensor r = randint(-2, 3, {10000});
   CHECK(r.dtype() == kLong);

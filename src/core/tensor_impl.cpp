@@ -4,6 +4,7 @@
 
 #include "autograd/autograd_meta.h"
 #include "ember/cuda.h"
+#include "src/core/device_check.h"
 #include "src/core/internal.h"
 
 namespace ember {
@@ -76,6 +77,20 @@ int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   EMBER_CHECK(dim >= -n && dim < n, IndexError, op, "Dimension out of range (expected to be in range of [",
               -n, ", ", n - 1, "], but got ", dim, ")");
   return dim < 0 ? dim + n : dim;
+}
+
+std::string device_unusable_reason(Device device) {
+  if (device.is_cpu()) return {};
+  try {
+    (void)backend::backend_for(device);
+    (void)cuda::detail::resolve_device(device);
+  } catch (const DeviceError& e) {
+    std::string why = e.what();
+    // Drop the "[ember::<op>] " prefix: the caller names its own op.
+    if (const size_t p = why.find("] "); why.rfind("[ember::", 0) == 0 && p != std::string::npos) why.erase(0, p + 2);
+    return why;
+  }
+  return {};
 }
 
 void check_same_device(const Tensor& a, const Tensor& b, const char* op) {

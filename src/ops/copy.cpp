@@ -1,5 +1,6 @@
 // Conversions and copies: to, contiguous, clone, copy_, fill_, zero_.
 #include "autograd/function.h"
+#include "src/core/device_check.h"
 #include "src/core/internal.h"
 
 namespace ember {
@@ -33,17 +34,12 @@ Tensor copy_to_new(const Tensor& src, ScalarType dtype, Device device, bool non_
   return out;
 }
 
-// Raises, naming `to` and the tensor, when this build has no backend for `dev` (moving
-// to CUDA in a CPU-only build).
+// Raises, naming `to` and the tensor, when tensors cannot live on `dev` (moving to CUDA
+// in a CPU-only build or on a machine without a GPU).
 void check_device_available(const Tensor& t, Device dev) {
-  try {
-    (void)backend::backend_for(dev);
-  } catch (const DeviceError& e) {
-    std::string why = e.what();
-    if (const size_t p = why.find("] "); why.rfind("[ember::", 0) == 0 && p != std::string::npos) why.erase(0, p + 2);
-    detail::throw_error<DeviceError>("to", "cannot move a tensor of shape ", t.sizes(), " and dtype ", t.dtype(),
-                                     " from ", t.device(), " to ", dev, ": ", why);
-  }
+  const std::string why = detail::device_unusable_reason(dev);
+  EMBER_CHECK(why.empty(), DeviceError, "to", "cannot move a tensor of shape ", t.sizes(), " and dtype ", t.dtype(),
+              " from ", t.device(), " to ", dev, ": ", why);
 }
 
 }  // namespace

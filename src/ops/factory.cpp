@@ -2,6 +2,7 @@
 #include <cmath>
 #include <functional>
 
+#include "src/core/device_check.h"
 #include "src/core/internal.h"
 
 namespace ember {
@@ -12,18 +13,13 @@ Tensor finish(Tensor t, const TensorOptions& o) {
   return t;
 }
 
-// Raises, naming the factory, when this build has no backend for the requested device
-// (a CUDA tensor in a CPU-only build).
+// Raises, naming the factory, when tensors cannot live on the requested device (a CUDA
+// tensor in a CPU-only build or on a machine without a GPU).
 void check_device(const char* op, IntArrayRef size, const TensorOptions& o) {
   if (o.device().is_cpu()) return;
-  try {
-    (void)backend::backend_for(o.device());
-  } catch (const DeviceError& e) {
-    std::string why = e.what();
-    if (const size_t p = why.find("] "); why.rfind("[ember::", 0) == 0 && p != std::string::npos) why.erase(0, p + 2);
-    detail::throw_error<DeviceError>(op, "cannot create a tensor of shape ", size, " and dtype ", o.dtype(), " on ",
-                                     o.device(), ": ", why);
-  }
+  const std::string why = detail::device_unusable_reason(o.device());
+  EMBER_CHECK(why.empty(), DeviceError, op, "cannot create a tensor of shape ", size, " and dtype ", o.dtype(), " on ",
+              o.device(), ": ", why);
 }
 
 Tensor filled(IntArrayRef size, const Scalar& v, const TensorOptions& o, const char* op) {
