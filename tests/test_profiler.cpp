@@ -231,7 +231,30 @@ TEST_CASE("profiler: nothing is recorded outside a profile; one profile at a tim
   profiler::Profile next;  // the first one is gone: a new one may start
   Tensor y = ones({2}) + 1;
   next.stop();
-  REQUIRE(next.events().size() == 1);
-  CHECK(next.events()[0].name == "add");
-  CHECK(next.events()[0].input_shapes == Shapes{{2}, {}});
+  REQUIRE(next.events().size() == 2);
+  CHECK(next.events()[0].name == "ones");
+  CHECK(next.events()[1].name == "add");
+  CHECK(next.events()[1].input_shapes == Shapes{{2}, {}});
+}
+
+TEST_CASE("profiler: factories, indexing, sorting, scans and moments are recorded by name", "[profiler]") {
+  profiler::Profile prof;
+  Tensor x = arange(6, TensorOptions().dtype(kFloat)).reshape({2, 3});
+  Tensor z = zeros({2, 3});
+  (void)index_select(x, 1, tensor({0, 2}));
+  (void)gather(x, 1, tensor({{0}, {1}}));
+  (void)sort(x, 1);
+  (void)topk(x, 2);
+  (void)cumsum(x, 1);
+  (void)prod(x);
+  (void)x.var();
+  (void)x.norm();
+  prof.stop();
+  for (const char* name : {"zeros", "index_select", "gather", "sort", "topk", "cumsum", "prod", "var", "norm"}) {
+    INFO(name);
+    CHECK(named(prof.events(), name, Phase::Forward).size() == 1);
+  }
+  const auto sel = named(prof.events(), "index_select", Phase::Forward);
+  REQUIRE(sel.size() == 1);
+  CHECK(sel[0]->input_shapes == Shapes{{2, 3}, {2}});
 }

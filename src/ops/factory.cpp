@@ -23,6 +23,7 @@ void check_device(const char* op, IntArrayRef size, const TensorOptions& o) {
 }
 
 Tensor filled(IntArrayRef size, const Scalar& v, const TensorOptions& o, const char* op) {
+  EMBER_PROFILE_OP(op);
   check_device(op, size, o);
   Tensor t = detail::make_tensor(size, o.dtype(), o.device());
   detail::backend_of(t).fill(detail::arg(t), v);
@@ -39,6 +40,7 @@ TensorOptions like(const Tensor& self, const TensorOptions& o) {
 }  // namespace
 
 Tensor empty(IntArrayRef size, const TensorOptions& o) {
+  EMBER_PROFILE_OP("empty");
   check_device("empty", size, o);
   return finish(detail::make_tensor(size, o.dtype(), o.device()), o);
 }

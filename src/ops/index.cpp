@@ -149,6 +149,7 @@ Tensor value_as(const Tensor& self, const Scalar& v) { return value_tensor(v, se
 
 // ---- index_select ---------------------------------------------------------------------
 Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index_in) {
+  EMBER_PROFILE_OP("index_select", self, index_in);
   const char* op = "index_select";
   detail::check_defined(self, op);
   Tensor index = long_index(index_in, op, true);
@@ -178,6 +179,7 @@ Tensor Tensor::index_select(int64_t d, const Tensor& i) const { return ember::in
 
 // ---- gather / scatter -----------------------------------------------------------------
 Tensor gather(const Tensor& self, int64_t dim, const Tensor& index_in, bool sparse_grad) {
+  EMBER_PROFILE_OP("gather", self, index_in);
   (void)sparse_grad;  // ember has no sparse layout: the gradient is the same values, dense
   const char* op = "gather";
   detail::check_defined(self, op);
@@ -213,6 +215,7 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Scala
                       "ScatterReduceBackward1");
 }
 Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  EMBER_PROFILE_OP("scatter_add", self, index, src);
   return scatter_impl(self, dim, index, src, false, Reduce::Add, "scatter_add", "ScatterAddBackward0");
 }
 
@@ -331,6 +334,7 @@ Tensor check_fill(const Tensor& self, const Tensor& index_in, const Tensor& valu
 }  // namespace
 
 Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index_in, const Tensor& source, const Scalar& alpha) {
+  EMBER_PROFILE_OP("index_add", self, index_in, source);
   const char* op = "index_add";
   detail::check_defined(self, op);
   const int64_t d = detail::wrap_dim(dim, self.dim(), op);
@@ -433,6 +437,7 @@ Tensor& Tensor::index_fill_(int64_t d, const Tensor& i, const Scalar& v) const {
 
 // ---- take / take_along_dim ---------------------------------------------------------------
 Tensor take(const Tensor& self, const Tensor& index) {
+  EMBER_PROFILE_OP("take", self, index);
   detail::check_defined(self, "take");
   Tensor ix = long_index(index, "take", false);
   try {

@@ -15,6 +15,7 @@ namespace {
 // var or std over `dim` dividing by max(0, N - correction).
 Tensor var_std(const Tensor& self, OptionalIntArrayRef dim, std::optional<int64_t> correction, bool keepdim,
                bool take_sqrt) {
+  EMBER_PROFILE_OP(take_sqrt ? "std" : "var", self);
   const char* name = take_sqrt ? "std" : "var";
   detail::check_defined(self, name);
   EMBER_CHECK(self.is_floating_point(), DTypeError, name,
@@ -85,6 +86,7 @@ Tensor norm_backward(const Tensor& g, const Tensor& x, const Tensor& result, dou
 
 Tensor norm_impl(const Tensor& self, const std::optional<Scalar>& p_opt, IntArrayRef dim, bool keepdim,
                  std::optional<ScalarType> dtype, const char* name) {
+  EMBER_PROFILE_OP(name, self);
   detail::check_defined(self, name);
   const ScalarType t = dtype.value_or(self.dtype());
   EMBER_CHECK(isFloatingType(t), DTypeError, name, "input dtype should be either floating point or complex. Got ",

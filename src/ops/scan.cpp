@@ -52,6 +52,7 @@ Tensor prod_backward(const Tensor& g, const Tensor& x, const Tensor& result, con
 }
 
 Tensor prod_impl(const Tensor& self, std::optional<int64_t> dim, bool keepdim, std::optional<ScalarType> dtype) {
+  EMBER_PROFILE_OP("prod", self);
   detail::check_defined(self, "prod");
   std::vector<bool> mask;
   if (dim) {
@@ -135,6 +136,7 @@ Tensor prod(const Tensor& self, int64_t dim, bool keepdim, std::optional<ScalarT
 }
 
 Tensor cumsum(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype) {
+  EMBER_PROFILE_OP("cumsum", self);
   detail::check_defined(self, "cumsum");
   const int64_t d = detail::wrap_dim(dim, self.dim(), "cumsum");
   Tensor in = detail::cast(self, accumulate_dtype(self, dtype));
@@ -147,6 +149,7 @@ Tensor cumsum(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype) 
 }
 
 Tensor cumprod(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype) {
+  EMBER_PROFILE_OP("cumprod", self);
   detail::check_defined(self, "cumprod");
   const int64_t d = detail::wrap_dim(dim, self.dim(), "cumprod");
   Tensor in = detail::cast(self, accumulate_dtype(self, dtype));
@@ -162,6 +165,7 @@ Tensor cumprod(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype)
 }
 
 Tensor logcumsumexp(const Tensor& self, int64_t dim) {
+  EMBER_PROFILE_OP("logcumsumexp", self);
   detail::check_defined(self, "logcumsumexp");
   const int64_t d = detail::wrap_dim(dim, self.dim(), "logcumsumexp");
   EMBER_CHECK(self.is_floating_point(), DTypeError, "logcumsumexp",

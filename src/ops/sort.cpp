@@ -16,6 +16,7 @@ namespace {
 int64_t size_along(const Tensor& self, int64_t d) { return self.dim() == 0 ? 1 : self.size(d); }
 
 std::tuple<Tensor, Tensor> sort_impl(const Tensor& self, bool stable, int64_t dim, bool descending) {
+  EMBER_PROFILE_OP("sort", self);
   detail::check_defined(self, "sort");
   const int64_t d = detail::wrap_dim(dim, self.dim(), "sort");
   Tensor values = detail::make_tensor(self.sizes(), self.dtype(), self.device());
@@ -88,6 +89,7 @@ Tensor argsort(const Tensor& self, bool stable, int64_t dim, bool descending) {
 }
 
 std::tuple<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim, bool largest, bool sorted) {
+  EMBER_PROFILE_OP("topk", self);
   detail::check_defined(self, "topk");
   const int64_t d = detail::wrap_dim(dim, self.dim(), "topk");
   const int64_t n = size_along(self, d);
