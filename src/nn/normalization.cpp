@@ -8,27 +8,37 @@
 
 namespace ember::nn {
 
+namespace {
+
+// Registers the affine parameters (or undefined placeholders) and the running statistics
+// (or placeholders) that batch and instance norm share, under libtorch's names.
+template <class Impl>
+void register_norm_state(Impl& m, int64_t c, bool affine, bool track_running_stats) {
+  if (affine) {
+    m.weight = m.register_parameter("weight", empty({c}));
+    m.bias = m.register_parameter("bias", empty({c}));
+  } else {
+    m.weight = m.register_parameter("weight", Tensor(), false);
+    m.bias = m.register_parameter("bias", Tensor(), false);
+  }
+  if (track_running_stats) {
+    m.running_mean = m.register_buffer("running_mean", zeros({c}));
+    m.running_var = m.register_buffer("running_var", ones({c}));
+    m.num_batches_tracked = m.register_buffer("num_batches_tracked", zeros({}, kLong));
+  } else {
+    m.running_mean = m.register_buffer("running_mean", Tensor());
+    m.running_var = m.register_buffer("running_var", Tensor());
+    m.num_batches_tracked = m.register_buffer("num_batches_tracked", Tensor());
+  }
+}
+
+}  // namespace
+
 template <class Derived>
 void BatchNormImplBase<Derived>::reset() {
   EMBER_CHECK(options.num_features() > 0, ShapeError, "nn::BatchNorm", "num_features must be positive, got ",
               options.num_features());
-  const int64_t c = options.num_features();
-  if (options.affine()) {
-    weight = this->register_parameter("weight", empty({c}));
-    bias = this->register_parameter("bias", empty({c}));
-  } else {
-    weight = this->register_parameter("weight", Tensor(), false);
-    bias = this->register_parameter("bias", Tensor(), false);
-  }
-  if (options.track_running_stats()) {
-    running_mean = this->register_buffer("running_mean", zeros({c}));
-    running_var = this->register_buffer("running_var", ones({c}));
-    num_batches_tracked = this->register_buffer("num_batches_tracked", zeros({}, kLong));
-  } else {
-    running_mean = this->register_buffer("running_mean", Tensor());
-    running_var = this->register_buffer("running_var", Tensor());
-    num_batches_tracked = this->register_buffer("num_batches_tracked", Tensor());
-  }
+  register_norm_state(*this, options.num_features(), options.affine(), options.track_running_stats());
   reset_parameters();
 }
 
@@ -191,23 +201,7 @@ constexpr const char* kName[] = {"nn::InstanceNorm1d", "nn::InstanceNorm2d", "nn
 template <class Derived, int Dims>
 void InstanceNormImplBase<Derived, Dims>::reset() {
   EMBER_CHECK(options.num_features() > 0, ShapeError, kName[Dims - 1], "num_features must be positive, got ", options.num_features());
-  const int64_t c = options.num_features();
-  if (options.affine()) {
-    weight = this->register_parameter("weight", empty({c}));
-    bias = this->register_parameter("bias", empty({c}));
-  } else {
-    weight = this->register_parameter("weight", Tensor(), false);
-    bias = this->register_parameter("bias", Tensor(), false);
-  }
-  if (options.track_running_stats()) {
-    running_mean = this->register_buffer("running_mean", zeros({c}));
-    running_var = this->register_buffer("running_var", ones({c}));
-    num_batches_tracked = this->register_buffer("num_batches_tracked", zeros({}, kLong));
-  } else {
-    running_mean = this->register_buffer("running_mean", Tensor());
-    running_var = this->register_buffer("running_var", Tensor());
-    num_batches_tracked = this->register_buffer("num_batches_tracked", Tensor());
-  }
+  register_norm_state(*this, options.num_features(), options.affine(), options.track_running_stats());
   reset_parameters();
 }
 
