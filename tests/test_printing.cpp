@@ -117,7 +117,7 @@ TEST_CASE("printing: identical to libtorch for small tensors", "[printing]") {
   }
 }
 
-TEST_CASE("printing: views print their logical values; undefined tensors", "[printing]") {
+TEST_CASE("printing: views print their logical values, undefined tensors", "[printing]") {
   Tensor t = arange(6, dtype(kFloat)).view({2, 3}).t() / 3;
   CHECK(str(t) == str(t.contiguous()));
   CHECK(str(t) == " 0.0000  1.0000\n 0.3333  1.3333\n 0.6667  1.6667\n[ CPUFloatType{3,2} ]");

@@ -207,7 +207,7 @@ TEST_CASE("profiler: the Chrome trace is valid JSON with one complete event per 
   for (size_t i = 1; i < evs.size(); ++i) CHECK(contains(evs[0], evs[i]));
 }
 
-TEST_CASE("profiler: nothing is recorded outside a profile; one profile at a time", "[profiler]") {
+TEST_CASE("profiler: nothing is recorded outside a profile, and one profile runs at a time", "[profiler]") {
   SmallGraph g;
   CHECK_FALSE(profiler::is_enabled());
   std::vector<Event> before;
