@@ -133,3 +133,28 @@ TEST_CASE("copy: detach shares storage and leaves the graph", "[copy]") {
   CHECK_FALSE(z.requires_grad());
   CHECK(z.grad_fn() == nullptr);
 }
+
+TEST_CASE("copy: Half and BFloat16 convert to and from float, rounding to nearest even", "[copy]") {
+  // Expected values from numpy's float16 and from bfloat16's round-to-nearest-even rule.
+  Tensor x = ember::tensor({1.0f / 3.0f, 65504.0f, 65520.0f, 1e-8f, 6e-8f, -2.5f, 0.0f});
+  Tensor h = x.to(ember::kHalf);
+  CHECK(h.dtype() == ember::kHalf);
+  CHECK(h.element_size() == 2);
+  Tensor back = h.to(ember::kFloat);
+  CHECK(back[0].item<float>() == 0.333251953125f);
+  CHECK(back[1].item<float>() == 65504.0f);
+  CHECK(std::isinf(back[2].item<float>()));  // rounds past the largest half
+  CHECK(back[3].item<float>() == 0.0f);
+  CHECK(back[4].item<float>() == 5.9604644775390625e-08f);  // the smallest subnormal, 2^-24
+  CHECK(back[5].item<float>() == -2.5f);
+
+  Tensor b = x.to(ember::kBFloat16).to(ember::kFloat);
+  CHECK(b[0].item<float>() == 0.333984375f);
+  CHECK(b[1].item<float>() == 65536.0f);
+  CHECK(b[5].item<float>() == -2.5f);
+
+  CHECK(ember::tensor({std::nanf("")}).to(ember::kHalf).to(ember::kFloat).isnan().item<bool>());
+  CHECK(ember::full({3}, 1.5, ember::kHalf).to(ember::kDouble).equal(ember::full({3}, 1.5, ember::kDouble)));
+  CHECK(ember::tensor({0.0f, 2.0f}).to(ember::kBFloat16).to(ember::kBool).equal(ember::tensor({false, true})));
+  CHECK(ember::tensor({int64_t{-3}, int64_t{7}}).to(ember::kHalf).to(ember::kLong).equal(ember::tensor({int64_t{-3}, int64_t{7}})));
+}

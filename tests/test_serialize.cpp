@@ -166,35 +166,27 @@ TEST_CASE("serialize: archives hold values, nested archives and streams", "[seri
   CHECK(weight.equal(ember::ones({2})));
   CHECK(mean.equal(ember::zeros({2})));
   CHECK_FALSE(layer.try_read("bias", weight));
-  require_error([&] { layer.read("bias", weight); }, {"[ember::load]", "<stream>", "no tensor 'layer/bias'"});
+  require_error([&] { layer.read("bias", weight); }, {"[ember::load]", "<stream>", "no tensor 'layer.bias'"});
   require_error([&] { in.read("int", layer); }, {"entry 'int' is a Int, not a nested archive"});
   require_error([&] { in.read("layer", weight); }, {"entry 'layer' is a nested archive, not a tensor"});
 }
 
-TEST_CASE("serialize: compressed archives and writer functions", "[serialize]") {
-  ember::serialize::OutputArchive plain, packed;
-  Tensor big = ember::zeros({4096});
-  plain.write("x", big);
-  packed.write("x", big);
-  packed.set_compression(6);
-  std::string plain_bytes, packed_bytes;
-  plain.save_to([&](const void* p, size_t n) {
-    plain_bytes.append(static_cast<const char*>(p), n);
+TEST_CASE("serialize: writer functions receive the whole file", "[serialize]") {
+  ember::serialize::OutputArchive out;
+  Tensor big = ember::arange(0, 4096, ember::kFloat);
+  out.write("x", big);
+  std::string bytes;
+  out.save_to([&](const void* p, size_t n) {
+    bytes.append(static_cast<const char*>(p), n);
     return n;
   });
-  packed.save_to([&](const void* p, size_t n) {
-    packed_bytes.append(static_cast<const char*>(p), n);
-    return n;
-  });
-  CHECK(plain_bytes.size() > 4096 * 4);
-  CHECK(packed_bytes.size() < plain_bytes.size() / 10);
+  CHECK(bytes.size() > 4096 * 4);
   ember::serialize::InputArchive in;
-  in.load_from(packed_bytes.data(), packed_bytes.size());
+  in.load_from(bytes.data(), bytes.size());
   Tensor x;
   in.read("x", x);
   CHECK(x.equal(big));
-  require_error([&] { packed.set_compression(12); }, {"[ember::save]", "compression level"});
-  require_error([&] { plain.save_to([](const void*, size_t n) { return n / 2; }); }, {"writer function wrote"});
+  require_error([&] { out.save_to([](const void*, size_t n) { return n / 2; }); }, {"writer function wrote"});
 }
 
 TEST_CASE("serialize: bad files raise errors naming the path and the problem", "[serialize]") {
@@ -208,35 +200,23 @@ TEST_CASE("serialize: bad files raise errors naming the path and the problem", "
 
   const std::string junk = temp_path("junk.emb");
   write_bytes(junk, "this is not an archive at all, just some text");
-  require_error([&] { ember::load(t, junk); }, {"[ember::load]", junk, "not an ember archive"});
+  require_error([&] { ember::load(t, junk); }, {"[ember::load]", junk, "header of", "limit"});
 
   const std::string empty = temp_path("empty.emb");
   write_bytes(empty, "");
-  require_error([&] { ember::load(t, empty); }, {empty, "not an ember archive", "too short"});
+  require_error([&] { ember::load(t, empty); }, {empty, "truncated", "8-byte header length"});
 
   const std::string header_only = temp_path("header_only.emb");
   write_bytes(header_only, bytes.substr(0, 20));
-  require_error([&] { ember::load(t, header_only); }, {header_only, "truncated", "header"});
+  require_error([&] { ember::load(t, header_only); }, {header_only, "truncated", "header length"});
 
   const std::string truncated = temp_path("truncated.emb");
   write_bytes(truncated, bytes.substr(0, bytes.size() - 17));
-  require_error([&] { ember::load(t, truncated); }, {"[ember::load]", truncated, "truncated"});
-
-  const std::string flipped = temp_path("flipped.emb");
-  std::string b = bytes;
-  b[b.size() - 5] ^= 0x40;
-  write_bytes(flipped, b);
-  require_error([&] { ember::load(t, flipped); }, {flipped, "corrupt", "checksum"});
-
-  const std::string future = temp_path("future.emb");
-  b = bytes;
-  b[8] = 9;  // format version
-  write_bytes(future, b);
-  require_error([&] { ember::load(t, future); }, {future, "format version 9"});
+  require_error([&] { ember::load(t, truncated); }, {"[ember::load]", truncated, "truncated", "'0'"});
 
   const std::string trailing = temp_path("trailing.emb");
   write_bytes(trailing, bytes + "xyz");
-  require_error([&] { ember::load(t, trailing); }, {trailing, "unexpected bytes"});
+  require_error([&] { ember::load(t, trailing); }, {trailing, "3 bytes after the last tensor"});
 
   const std::string vec_file = temp_path("vec.emb");
   ember::save(std::vector<Tensor>{}, vec_file);
@@ -342,7 +322,7 @@ TEST_CASE("serialize: optimizer load errors", "[serialize][optim]") {
   require_error([&] { ember::load(two_groups, path); }, {"different number of parameter groups"});
 
   optim::Adam adam(params_like(p), optim::AdamOptions());
-  require_error([&] { ember::load(adam, path); }, {"[ember::load]", path, "'param_groups/0/options/betas'"});
+  require_error([&] { ember::load(adam, path); }, {"[ember::load]", path, "'param_groups.0.options.betas'"});
 
   const std::string tensor_file = temp_path("just_a_tensor.emb");
   ember::save(ember::ones({2}), tensor_file);

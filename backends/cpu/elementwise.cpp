@@ -156,12 +156,19 @@ bool split_flat(const std::array<const TensorArg*, N>& ops, Body&& body) {
 
 void CpuBackend::copy(const TensorArg& src, const TensorArg& dst) {
   if (split_flat<2>({&dst, &src}, [&](const std::array<TensorArg, 2>& p) { copy(p[1], p[0]); })) return;
-  dispatch_dtype(dst.dtype, "copy_", [&](auto d) {
+  dispatch_storage_dtype(dst.dtype, "copy_", [&](auto d) {
     using D = decltype(d);
-    dispatch_dtype(src.dtype, "copy_", [&](auto s) {
+    dispatch_storage_dtype(src.dtype, "copy_", [&](auto s) {
       using S = decltype(s);
+      // 16-bit floats convert through float, as c10::Half and c10::BFloat16 do.
+      constexpr bool s16 = std::is_same_v<S, math::Half> || std::is_same_v<S, math::BFloat16>;
+      constexpr bool d16 = std::is_same_v<D, math::Half> || std::is_same_v<D, math::BFloat16>;
       unary_loop<D, S>(src, dst, [](S v) {
-        if constexpr (std::is_same_v<D, bool>) return v != S(0);
+        if constexpr (s16 && d16) return D(static_cast<float>(v));
+        else if constexpr (s16 && std::is_same_v<D, bool>) return static_cast<float>(v) != 0.0f;
+        else if constexpr (s16) return static_cast<D>(static_cast<float>(v));
+        else if constexpr (std::is_same_v<D, bool>) return v != S(0);
+        else if constexpr (d16) return D(static_cast<float>(v));
         else return static_cast<D>(v);
       });
     });
@@ -169,9 +176,12 @@ void CpuBackend::copy(const TensorArg& src, const TensorArg& dst) {
 }
 
 void CpuBackend::fill(const TensorArg& dst, const Scalar& value) {
-  dispatch_dtype(dst.dtype, "fill_", [&](auto d) {
+  dispatch_storage_dtype(dst.dtype, "fill_", [&](auto d) {
     using D = decltype(d);
-    const D v = value.to<D>();
+    const D v = [&] {
+      if constexpr (std::is_same_v<D, math::Half> || std::is_same_v<D, math::BFloat16>) return D(value.to<float>());
+      else return value.to<D>();
+    }();
     for_each_row<1>({&dst}, [&](std::array<char*, 1> p, std::array<int64_t, 1> s, int64_t n) {
       if (s[0] == sizeof(D)) {
         D* o = reinterpret_cast<D*>(p[0]);

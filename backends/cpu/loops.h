@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "backends/backend.h"
+#include "backends/common/half.h"
 #include "ember/errors.h"
 
 namespace ember::backend::cpu {
@@ -124,6 +125,17 @@ decltype(auto) dispatch_dtype(ScalarType t, const char* op, F&& f) {
     default: break;
   }
   detail::throw_error<DTypeError>(op, "dtype ", t, " is not supported on CPU");
+}
+
+/// As dispatch_dtype, plus the 16-bit float storage types (math::Half, math::BFloat16),
+/// which only convert to and from float: for copy and fill, not for arithmetic.
+template <class F>
+decltype(auto) dispatch_storage_dtype(ScalarType t, const char* op, F&& f) {
+  switch (t) {
+    case kHalf: return f(math::Half{});
+    case kBFloat16: return f(math::BFloat16{});
+    default: return dispatch_dtype(t, op, std::forward<F>(f));
+  }
 }
 
 }  // namespace ember::backend::cpu

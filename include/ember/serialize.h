@@ -3,11 +3,12 @@
 //
 // An archive is an ordered tree of named entries: tensors (parameters or buffers), small
 // values (ArchiveValue: numbers, strings, lists) and nested archives. OutputArchive collects
-// entries and writes them to a file or stream in ember's own versioned binary format
-// (a fixed header with magic, format version, byte-order mark, sizes and a CRC-32,
-// followed by the entries; the payload may be zlib-compressed). InputArchive reads it
-// back; every failure (missing file, wrong format, truncated or corrupt data, missing
-// key) raises ember::Error naming the file and the problem.
+// entries and writes them as a safetensors file (a JSON header, then the raw data), the
+// tensors named by their keys joined with '.' as PyTorch names a module's parameters
+// ("features.0.weight"); the rest of the tree is described in the header's metadata.
+// InputArchive reads such files, including ones written by Python's safetensors package;
+// every failure (missing file, truncated or corrupt data, unsupported dtype, missing key)
+// raises ember::Error naming the file and the problem.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -111,9 +112,6 @@ class OutputArchive final {
   /// Writes the archive through `func(data, size)`, which returns the bytes it wrote.
   void save_to(const std::function<size_t(const void*, size_t)>& func);
 
-  /// zlib level (1-9) used to compress the payload when saving; 0 (the default) stores it
-  /// uncompressed.
-  void set_compression(int level);
   /// Keys written so far, in order.
   std::vector<std::string> keys() const;
 
@@ -125,7 +123,6 @@ class OutputArchive final {
 
  private:
   std::shared_ptr<detail::ArchiveNode> root_;
-  int compression_ = 0;
 };
 
 /// Reads what an OutputArchive wrote (torch::serialize::InputArchive).

@@ -1,5 +1,6 @@
 // Module::save / Module::load: a module is an archive of its own parameters and buffers
-// plus one nested archive per child, as libtorch lays it out.
+// plus one nested archive per child, as libtorch lays it out; and state_dict /
+// load_state_dict over the same dotted names.
 #include "ember/autograd.h"
 #include "ember/nn/module.h"
 #include "ember/serialize.h"
@@ -43,6 +44,61 @@ void Module::load(serialize::InputArchive& archive) {
     archive.read(c.key(), child);
     c.value()->load(child);
   }
+}
+
+}  // namespace ember::nn
+
+namespace ember::nn {
+namespace {
+void collect_state(const Module& m, const std::string& prefix, OrderedDict<std::string, Tensor>& out) {
+  for (const auto& p : m.named_parameters(/*recurse=*/false))
+    if (p.value().defined()) out.insert(prefix + p.key(), p.value().detach());
+  for (const auto& b : m.named_buffers(/*recurse=*/false))
+    if (b.value().defined()) out.insert(prefix + b.key(), b.value().detach());
+  for (const auto& c : m.named_children()) collect_state(*c.value(), prefix + c.key() + ".", out);
+}
+
+std::string key_list(const std::vector<std::string>& keys) {
+  std::string s;
+  for (const auto& k : keys) s += (s.empty() ? "\"" : ", \"") + k + "\"";
+  return s;
+}
+}  // namespace
+
+OrderedDict<std::string, Tensor> Module::state_dict() const {
+  OrderedDict<std::string, Tensor> out("Key");
+  collect_state(*this, "", out);
+  return out;
+}
+
+Module::IncompatibleKeys Module::load_state_dict(const OrderedDict<std::string, Tensor>& state_dict, bool strict) {
+  OrderedDict<std::string, Tensor> own = this->state_dict();
+  IncompatibleKeys result;
+  std::vector<std::string> mismatched;
+  for (const auto& item : own) {
+    const Tensor* given = state_dict.find(item.key());
+    if (!given) {
+      result.missing_keys.push_back(item.key());
+    } else if (!given->defined() || given->sizes() != item.value().sizes()) {
+      mismatched.push_back(::ember::detail::concat("\"", item.key(), "\": the module has shape ", item.value().sizes(),
+                                          " but the dict holds ",
+                                          given->defined() ? ::ember::detail::concat("shape ", given->sizes()) : "an undefined tensor"));
+    }
+  }
+  for (const auto& item : state_dict)
+    if (!own.contains(item.key())) result.unexpected_keys.push_back(item.key());
+
+  std::string problems;
+  for (const auto& m : mismatched) problems += "; size mismatch for " + m;
+  if (strict && !result.missing_keys.empty()) problems += "; missing keys: " + key_list(result.missing_keys);
+  if (strict && !result.unexpected_keys.empty()) problems += "; unexpected keys: " + key_list(result.unexpected_keys);
+  EMBER_CHECK(problems.empty(), Error, "nn::Module::load_state_dict", "cannot load the state dict into ", name(),
+              ": ", problems.substr(problems.empty() ? 0 : 2));
+
+  NoGradGuard guard;
+  for (auto& item : own)
+    if (const Tensor* given = state_dict.find(item.key())) item.value().copy_(*given);
+  return result;
 }
 
 }  // namespace ember::nn

@@ -46,11 +46,6 @@ void OutputArchive::write(const std::string& key, OutputArchive& nested_archive)
   root_->put(key, std::move(e));
 }
 
-void OutputArchive::set_compression(int level) {
-  EMBER_CHECK(level >= 0 && level <= 9, Error, "save", "compression level must be in [0, 9], got ", level);
-  compression_ = level;
-}
-
 std::vector<std::string> OutputArchive::keys() const {
   std::vector<std::string> k;
   for (const auto& e : root_->entries) k.push_back(e.first);
@@ -58,7 +53,7 @@ std::vector<std::string> OutputArchive::keys() const {
 }
 
 void OutputArchive::save_to(const std::string& filename) {
-  const std::string bytes = detail::encode_archive(*root_, compression_);
+  const std::string bytes = detail::encode_archive(*root_);
   std::ofstream f(filename, std::ios::binary | std::ios::trunc);
   EMBER_CHECK(f.is_open(), Error, "save", "cannot open '", filename, "' for writing: ", std::strerror(errno));
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -68,13 +63,13 @@ void OutputArchive::save_to(const std::string& filename) {
 }
 
 void OutputArchive::save_to(std::ostream& stream) {
-  const std::string bytes = detail::encode_archive(*root_, compression_);
+  const std::string bytes = detail::encode_archive(*root_);
   stream.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   EMBER_CHECK(stream.good(), Error, "save", "writing ", bytes.size(), " bytes to the stream failed");
 }
 
 void OutputArchive::save_to(const std::function<size_t(const void*, size_t)>& func) {
-  const std::string bytes = detail::encode_archive(*root_, compression_);
+  const std::string bytes = detail::encode_archive(*root_);
   const size_t written = func(bytes.data(), bytes.size());
   EMBER_CHECK(written == bytes.size(), Error, "save", "the writer function wrote ", written, " of ",
               bytes.size(), " bytes");
@@ -156,7 +151,7 @@ bool InputArchive::try_read(const std::string& key, InputArchive& archive) {
               "' is a ", kind_name(*e), ", not a nested archive");
   archive.root_ = e->archive;
   archive.source_ = source_;
-  archive.prefix_ = prefix_ + key + "/";
+  archive.prefix_ = prefix_ + key + ".";
   archive.device_ = device_;
   return true;
 }

@@ -1,6 +1,6 @@
 #pragma once
-// The in-memory tree behind OutputArchive / InputArchive, and the binary format that
-// stores it (src/serialize/format.cpp).
+// The in-memory tree behind OutputArchive / InputArchive, and the safetensors encoding
+// that stores it (src/serialize/format.cpp).
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -35,14 +35,21 @@ struct ArchiveNode {
       entries.emplace_back(key, std::move(e));
     }
   }
+  /// The entry under `key`; a dotted key ("layer.weight") not found as such is looked up
+  /// through the nested archives, as files written by other programs name tensors flatly.
   const Entry* find(const std::string& key) const {
     auto it = index.find(key);
-    return it == index.end() ? nullptr : &entries[it->second].second;
+    if (it != index.end()) return &entries[it->second].second;
+    const size_t dot = key.find('.');
+    if (dot == std::string::npos) return nullptr;
+    const Entry* head = find(key.substr(0, dot));
+    if (!head || head->kind != Entry::Kind::Archive) return nullptr;
+    return head->archive->find(key.substr(dot + 1));
   }
 };
 
-/// The file bytes (header + payload) for `root`; compression_level 0 stores it uncompressed.
-std::string encode_archive(const ArchiveNode& root, int compression_level);
+/// The safetensors file bytes for `root`.
+std::string encode_archive(const ArchiveNode& root);
 /// Parses file bytes into a tree; `source` names the file in error messages.
 std::shared_ptr<ArchiveNode> decode_archive(const std::string& bytes, const std::string& source);
 

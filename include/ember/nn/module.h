@@ -106,6 +106,19 @@ class Module : public std::enable_shared_from_this<Module> {
   /// key or a shape mismatch raises ember::Error naming it.
   virtual void load(serialize::InputArchive& archive);
 
+  /// Parameters and buffers by their dotted names, each module's own before its children's
+  /// (PyTorch's Module.state_dict(); the tensors are detached aliases, not copies).
+  OrderedDict<std::string, Tensor> state_dict() const;
+  /// Keys that load_state_dict(strict = false) skipped.
+  struct IncompatibleKeys {
+    std::vector<std::string> missing_keys;     // in the module, not in the dict
+    std::vector<std::string> unexpected_keys;  // in the dict, not in the module
+  };
+  /// Copies `state_dict`'s tensors into the parameters and buffers of the same names, in
+  /// place (PyTorch's load_state_dict). With `strict`, missing or unexpected keys raise an
+  /// ember::Error listing them all; a shape mismatch always raises.
+  IncompatibleKeys load_state_dict(const OrderedDict<std::string, Tensor>& state_dict, bool strict = true);
+
   /// Registers a parameter (requires_grad set as given); returns the stored tensor.
   Tensor& register_parameter(std::string name, Tensor tensor, bool requires_grad = true);
   /// Registers a buffer (state saved with the module, not trained).
