@@ -389,3 +389,22 @@ TEST_CASE("a tiny TransformerEncoder trains with Adam", "[nn][transformer]") {
   CHECK(last < 0.5 * first);
   for (auto& p : params) CHECK(p.grad().defined());
 }
+
+TEST_CASE("nn::MultiheadAttention: forward hooks see the inputs and the attention output") {
+  ember::manual_seed(0);
+  ember::nn::MultiheadAttention mha(ember::nn::MultiheadAttentionOptions(4, 2));
+  int pre = 0, post = 0;
+  ember::Tensor seen;
+  mha->register_forward_pre_hook([&](ember::nn::Module&, const std::vector<ember::Tensor>& in) {
+    ++pre;
+    CHECK(in.size() == 3);
+  });
+  mha->register_forward_hook(
+      [&](ember::nn::Module&, const std::vector<ember::Tensor>&, const ember::Tensor& out) { ++post, seen = out; });
+  ember::Tensor x = ember::randn({3, 1, 4});
+  auto [out, weights] = mha->forward(x, x, x);
+  CHECK(pre == 1);
+  CHECK(post == 1);
+  CHECK(seen.is_same(out));
+  CHECK(weights.sizes() == std::vector<int64_t>{1, 3, 3});
+}

@@ -234,9 +234,11 @@ void MultiheadAttentionImpl::_reset_parameters() {
 
 void MultiheadAttentionImpl::pretty_print(std::ostream& s) const { s << "ember::nn::MultiheadAttention"; }
 
-std::tuple<Tensor, Tensor> MultiheadAttentionImpl::forward(const Tensor& query, const Tensor& key, const Tensor& value,
-                                                           const Tensor& key_padding_mask, bool need_weights,
-                                                           const Tensor& attn_mask, bool average_attn_weights) {
+namespace {
+std::tuple<Tensor, Tensor> attend(const MultiheadAttentionImpl& m, const Tensor& query, const Tensor& key,
+                                  const Tensor& value, const Tensor& key_padding_mask, bool need_weights,
+                                  const Tensor& attn_mask, bool average_attn_weights) {
+  const auto& options = m.options;
   Tensor q = query, k = key, v = value;
   if (options.batch_first() && query.dim() == 3) {
     // Keep self-attention recognisable: the same tensor stays the same after the transpose.
@@ -244,20 +246,33 @@ std::tuple<Tensor, Tensor> MultiheadAttentionImpl::forward(const Tensor& query, 
     k = key.is_same(query) ? q : key.transpose(0, 1);
     v = value.is_same(key) ? k : value.transpose(0, 1);
   }
-  auto o = MultiheadAttentionForwardFuncOptions(options.embed_dim(), options.num_heads(), in_proj_weight,
-                                                in_proj_bias, bias_k, bias_v, options.add_zero_attn(),
-                                                options.dropout(), out_proj->weight, out_proj->bias)
-               .training(is_training())
+  auto o = MultiheadAttentionForwardFuncOptions(options.embed_dim(), options.num_heads(), m.in_proj_weight,
+                                                m.in_proj_bias, m.bias_k, m.bias_v, options.add_zero_attn(),
+                                                options.dropout(), m.out_proj->weight, m.out_proj->bias)
+               .training(m.is_training())
                .key_padding_mask(key_padding_mask)
                .need_weights(need_weights)
                .attn_mask(attn_mask)
                .average_attn_weights(average_attn_weights);
-  if (!_qkv_same_embed_dim)
-    o.use_separate_proj_weight(true).q_proj_weight(q_proj_weight).k_proj_weight(k_proj_weight).v_proj_weight(
-        v_proj_weight);
+  if (!m._qkv_same_embed_dim)
+    o.use_separate_proj_weight(true).q_proj_weight(m.q_proj_weight).k_proj_weight(m.k_proj_weight).v_proj_weight(
+        m.v_proj_weight);
   auto [out, weights] = attention_forward("nn::MultiheadAttention", q, k, v, o);
   if (options.batch_first() && query.dim() == 3) out = out.transpose(0, 1);
   return {out, weights};
+}
+}  // namespace
+
+std::tuple<Tensor, Tensor> MultiheadAttentionImpl::forward(const Tensor& query, const Tensor& key, const Tensor& value,
+                                                           const Tensor& key_padding_mask, bool need_weights,
+                                                           const Tensor& attn_mask, bool average_attn_weights) {
+  // Hooks see query, key and value as given and the attention output as the output.
+  std::tuple<Tensor, Tensor> result;
+  call_with_hooks({query, key, value}, [&] {
+    result = attend(*this, query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights);
+    return std::get<0>(result);
+  });
+  return result;
 }
 
 }  // namespace ember::nn
