@@ -101,6 +101,20 @@ TEST_CASE("cuda: factories and fills match the CPU (needs GPU)", "[cuda][gpu]") 
   check_same(t, c, 0);
 }
 
+TEST_CASE("cuda: Half and BFloat16 convert on the device as on the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  Tensor x = tensor({1.0f / 3.0f, 65504.0f, 65520.0f, 1e-8f, 6e-8f, -2.5f, 0.0f});
+  for (ScalarType t : {kHalf, kBFloat16}) {
+    Tensor on_gpu = x.cuda().to(t);
+    Tensor on_cpu = x.to(t);
+    CHECK(on_gpu.dtype() == t);
+    check_same(on_gpu.to(kFloat), on_cpu.to(kFloat), 0);
+    Tensor m = x.narrow(0, 0, 6).reshape({2, 3});
+    check_same(m.cuda().t().to(t).to(kDouble), m.t().to(t).to(kDouble), 0);  // strided path
+    check_same(full({5}, 1.5, TensorOptions().device(kCUDA).dtype(t)).to(kFloat), full({5}, 1.5), 0);
+  }
+}
+
 TEST_CASE("cuda: unary, binary and where kernels match the CPU (needs GPU)", "[cuda][gpu]") {
   EMBER_NEEDS_GPU();
   manual_seed(2);

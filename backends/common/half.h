@@ -4,6 +4,7 @@
 // c10::Half and c10::BFloat16 do; NaN stays NaN and overflow becomes infinity.
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #ifndef EMBER_HD
 #ifdef __CUDACC__
@@ -16,14 +17,22 @@
 namespace ember::backend::math {
 
 EMBER_HD uint32_t float_bits(float f) {
+#ifdef __CUDA_ARCH__
+  return __float_as_uint(f);
+#else
   uint32_t u;
   std::memcpy(&u, &f, sizeof u);
   return u;
+#endif
 }
 EMBER_HD float bits_float(uint32_t u) {
+#ifdef __CUDA_ARCH__
+  return __uint_as_float(u);
+#else
   float f;
   std::memcpy(&f, &u, sizeof f);
   return f;
+#endif
 }
 
 EMBER_HD uint16_t float_to_half_bits(float f) {
@@ -76,5 +85,8 @@ struct BFloat16 {
   EMBER_HD BFloat16(float f) : bits(float_to_bfloat16_bits(f)) {}
   EMBER_HD operator float() const { return bfloat16_bits_to_float(bits); }
 };
+
+template <class T>
+constexpr bool is_16bit_float_v = std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
 
 }  // namespace ember::backend::math

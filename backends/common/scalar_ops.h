@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "backends/backend.h"
+#include "backends/common/half.h"
 
 #ifndef EMBER_HD
 #ifdef __CUDACC__
@@ -286,10 +287,13 @@ constexpr bool binary_supported(BinaryOp op) {
   }
 }
 
-/// dtype conversion as the CPU's copy (to bool: != 0).
+/// dtype conversion of copy_ (to bool: != 0); 16-bit floats convert through float, as
+/// c10::Half and c10::BFloat16 do.
 template <class D, class S>
 EMBER_HD D convert(S v) {
-  if constexpr (is_bool_v<D>) return v != S(0);
+  if constexpr (is_16bit_float_v<S>) return convert<D>(static_cast<float>(v));
+  else if constexpr (is_16bit_float_v<D>) return D(static_cast<float>(v));
+  else if constexpr (is_bool_v<D>) return v != S(0);
   else return static_cast<D>(v);
 }
 

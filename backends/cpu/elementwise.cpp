@@ -8,6 +8,7 @@
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
 #include "backends/cpu/parallel.h"
+#include "backends/common/scalar_ops.h"
 #include "backends/cpu/vec_math.h"
 #include "ember/errors.h"
 
@@ -160,17 +161,7 @@ void CpuBackend::copy(const TensorArg& src, const TensorArg& dst) {
     using D = decltype(d);
     dispatch_storage_dtype(src.dtype, "copy_", [&](auto s) {
       using S = decltype(s);
-      // 16-bit floats convert through float, as c10::Half and c10::BFloat16 do.
-      constexpr bool s16 = std::is_same_v<S, math::Half> || std::is_same_v<S, math::BFloat16>;
-      constexpr bool d16 = std::is_same_v<D, math::Half> || std::is_same_v<D, math::BFloat16>;
-      unary_loop<D, S>(src, dst, [](S v) {
-        if constexpr (s16 && d16) return D(static_cast<float>(v));
-        else if constexpr (s16 && std::is_same_v<D, bool>) return static_cast<float>(v) != 0.0f;
-        else if constexpr (s16) return static_cast<D>(static_cast<float>(v));
-        else if constexpr (std::is_same_v<D, bool>) return v != S(0);
-        else if constexpr (d16) return D(static_cast<float>(v));
-        else return static_cast<D>(v);
-      });
+      unary_loop<D, S>(src, dst, [](S v) { return math::convert<D>(v); });
     });
   });
 }
@@ -179,7 +170,7 @@ void CpuBackend::fill(const TensorArg& dst, const Scalar& value) {
   dispatch_storage_dtype(dst.dtype, "fill_", [&](auto d) {
     using D = decltype(d);
     const D v = [&] {
-      if constexpr (std::is_same_v<D, math::Half> || std::is_same_v<D, math::BFloat16>) return D(value.to<float>());
+      if constexpr (math::is_16bit_float_v<D>) return D(value.to<float>());
       else return value.to<D>();
     }();
     for_each_row<1>({&dst}, [&](std::array<char*, 1> p, std::array<int64_t, 1> s, int64_t n) {

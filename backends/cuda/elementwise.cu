@@ -94,9 +94,9 @@ void CudaBackend::copy(const TensorArg& src, const TensorArg& dst) {
                                        cudaMemcpyDeviceToDevice, current_stream()));
     return;
   }
-  dispatch(dst.dtype, "copy_", [&](auto d) {
+  dispatch_storage(dst.dtype, "copy_", [&](auto d) {
     using D = decltype(d);
-    dispatch(src.dtype, "copy_", [&](auto s) {
+    dispatch_storage(src.dtype, "copy_", [&](auto s) {
       using S = decltype(s);
       launch_elementwise<2>({&dst, &src}, ConvertOp<D, S>{static_cast<D*>(dst.data), static_cast<const S*>(src.data)});
     });
@@ -104,9 +104,12 @@ void CudaBackend::copy(const TensorArg& src, const TensorArg& dst) {
 }
 
 void CudaBackend::fill(const TensorArg& dst, const Scalar& value) {
-  dispatch(dst.dtype, "fill_", [&](auto d) {
+  dispatch_storage(dst.dtype, "fill_", [&](auto d) {
     using D = decltype(d);
-    launch_elementwise<1>({&dst}, FillOp<D>{static_cast<D*>(dst.data), value.to<D>()});
+    D v;
+    if constexpr (math::is_16bit_float_v<D>) v = D(value.to<float>());
+    else v = value.to<D>();
+    launch_elementwise<1>({&dst}, FillOp<D>{static_cast<D*>(dst.data), v});
   });
 }
 

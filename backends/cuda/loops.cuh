@@ -2,7 +2,9 @@
 // Launch helpers of the CUDA kernels: dtype dispatch, the grid-stride elementwise loop
 // (contiguous fast path, strided path through OffsetCalculator) and block reductions.
 #include <cstdint>
+#include <utility>
 
+#include "backends/common/half.h"
 #include "backends/common/launch.h"
 #include "backends/common/offset_calc.h"
 #include "backends/cuda/cuda_backend.h"
@@ -23,6 +25,15 @@ void dispatch(ScalarType t, const char* op, F&& f) {
     default: break;
   }
   ::ember::detail::throw_error<DTypeError>(op, "dtype ", t, " is not supported on CUDA yet");
+}
+
+/// As dispatch, plus the 16-bit float storage types (math::Half, math::BFloat16), which
+/// only convert to and from float: for copy and fill, not for arithmetic.
+template <class F>
+void dispatch_storage(ScalarType t, const char* op, F&& f) {
+  if (t == kHalf) return f(math::Half{});
+  if (t == kBFloat16) return f(math::BFloat16{});
+  dispatch(t, op, std::forward<F>(f));
 }
 
 /// Calls f with float or double; other dtypes raise DTypeError naming op.
