@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "backends/common/window_ops.h"
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
 
@@ -25,27 +26,12 @@ Planes planes_of(const TensorArg& in, const TensorArg& out, const char* name) {
   return {in.sizes[0] * in.sizes[1], in.sizes[2], in.sizes[3], out.sizes[2], out.sizes[3]};
 }
 
-// The window of output (y, x) of an adaptive pool: [floor(y*H/OH), ceil((y+1)*H/OH)).
-inline int64_t adaptive_start(int64_t o, int64_t out, int64_t in) { return (o / out) * in + ((o % out) * in) / out; }
-inline int64_t adaptive_end(int64_t o, int64_t out, int64_t in) { return 1 + ((o + 1) * in - 1) / out; }
+using math::Span;
 
-// Input window [lo, hi) (stepping by `step`) of each output position along one axis, as
-// max pooling (dilated, clipped to the image) or adaptive pooling defines it.
-struct Span {
-  int64_t lo, hi, step;
-};
+// The window of every output position along one axis (max pooling or adaptive).
 std::vector<Span> max_spans(PoolOp op, int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, int64_t d) {
   std::vector<Span> r(static_cast<size_t>(out));
-  for (int64_t o = 0; o < out; ++o) {
-    if (op == PoolOp::Max) {
-      int64_t lo = o * s - p;
-      const int64_t hi = std::min(lo + (k - 1) * d + 1, in);
-      while (lo < 0) lo += d;
-      r[static_cast<size_t>(o)] = {lo, hi, d};
-    } else {
-      r[static_cast<size_t>(o)] = {adaptive_start(o, out, in), adaptive_end(o, out, in), 1};
-    }
-  }
+  for (int64_t o = 0; o < out; ++o) r[static_cast<size_t>(o)] = math::max_span(op != PoolOp::Max, in, out, k, s, p, d, o);
   return r;
 }
 
@@ -112,33 +98,11 @@ void max_pool(const Planes& s, PoolOp op, const PoolParams& p, const T* in, T* o
 // to the image and the divisor libtorch uses (padding counted or not, or the override).
 template <class F>
 void avg_windows(const Planes& s, PoolOp op, const PoolParams& p, F&& f) {
-  const auto& g = p.w;
+  const math::PlaneSizes sizes{s.h, s.w, s.oh, s.ow};
   for (int64_t y = 0; y < s.oh; ++y) {
     for (int64_t x = 0; x < s.ow; ++x) {
-      int64_t y0, y1, x0, x1, div;
-      if (op == PoolOp::Avg) {
-        y0 = y * g.sh - g.ph;
-        x0 = x * g.sw - g.pw;
-        y1 = std::min(y0 + g.kh, s.h + g.ph);
-        x1 = std::min(x0 + g.kw, s.w + g.pw);
-        const int64_t padded = (y1 - y0) * (x1 - x0);
-        y0 = std::max<int64_t>(y0, 0);
-        x0 = std::max<int64_t>(x0, 0);
-        y1 = std::min(y1, s.h);
-        x1 = std::min(x1, s.w);
-        if (y0 >= y1 || x0 >= x1) {
-          f(y * s.ow + x, y0, y0, x0, x0, int64_t(1));
-          continue;
-        }
-        div = p.divisor_override ? p.divisor_override : p.count_include_pad ? padded : (y1 - y0) * (x1 - x0);
-      } else {
-        y0 = adaptive_start(y, s.oh, s.h);
-        y1 = adaptive_end(y, s.oh, s.h);
-        x0 = adaptive_start(x, s.ow, s.w);
-        x1 = adaptive_end(x, s.ow, s.w);
-        div = (y1 - y0) * (x1 - x0);
-      }
-      f(y * s.ow + x, y0, y1, x0, x1, div);
+      const math::AvgWindow a = math::avg_window(op == PoolOp::AdaptiveAvg, p, sizes, y, x);
+      f(y * s.ow + x, a.y0, a.y1, a.x0, a.x1, a.div);
     }
   }
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The CUDA backend: own kernels (elementwise.cu, reduce.cu, random.cu, softmax.cu, activation.cu),
+// The CUDA backend: own kernels (elementwise.cu, reduce.cu, random.cu, softmax.cu, activation.cu,
+// window.cu for im2col/col2im and pooling),
 // cuBLAS for GEMM (gemm.cpp), the caching allocator (allocator.cpp), host<->device
 // transfers (transfer.cpp). Kernel families without a CUDA kernel raise
 // NotImplementedError naming the family (Backend::missing).
@@ -35,6 +36,13 @@ class CudaBackend final : public Backend {
   void softmax_backward(const TensorArg& grad, const TensorArg& out, int dim, bool log,
                         const TensorArg& grad_in) override;
   void logsumexp(const TensorArg& in, int dim, const TensorArg& out) override;
+  void im2col(const TensorArg& in, const TensorArg& cols, const Window2d& w) override;
+  void col2im(const TensorArg& cols, const TensorArg& out, const Window2d& w) override;
+  void pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, const TensorArg* indices,
+              const PoolParams& p) override;
+  void pool2d_backward(PoolOp op, const TensorArg& grad_out, const TensorArg& grad_in, const PoolParams& p) override;
+  void plane_scatter_add(const TensorArg& src, const TensorArg& indices, const TensorArg& out) override;
+  void plane_gather(const TensorArg& src, const TensorArg& indices, const TensorArg& out) override;
   void synchronize() override;
 };
 

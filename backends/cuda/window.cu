@@ -1,0 +1,199 @@
+// Convolution data movement and pooling on CUDA: im2col, col2im, max/average/adaptive
+// pooling, the average-pool adjoint and the max-pool index scatter/gather. One thread per
+// output element runs the per-element math of backends/common/window_ops.h, which the
+// CPU tests check against the CPU backend; col2im and the average-pool adjoint gather
+// instead of scattering, so they need no atomics and are deterministic.
+#include "backends/common/window_ops.h"
+#include "backends/cuda/loops.cuh"
+
+namespace ember::backend::cuda {
+namespace {
+
+using PoolOp = Backend::PoolOp;
+using math::PlaneSizes;
+
+template <class F>
+void for_each_index(int64_t n, const F& f) {
+  if (n == 0) return;
+  const Launch1d l = elementwise_launch(n, sm_count(), 1);
+  contiguous_kernel<<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(n, f);
+  EMBER_CUDA_CHECK_LAUNCH();
+}
+
+template <class T>
+struct Im2col {
+  const T* img;
+  T* cols;
+  PlaneSizes s;
+  Backend::Window2d g;
+  __device__ void operator()(int64_t k, int64_t) const {
+    int64_t r = k;
+    const int64_t x = r % s.ow;
+    r /= s.ow;
+    const int64_t y = r % s.oh;
+    r /= s.oh;
+    const int64_t j = r % g.kw;
+    r /= g.kw;
+    const int64_t i = r % g.kh;
+    const int64_t plane = r / g.kh;
+    cols[k] = math::im2col_at(img + plane * s.h * s.w, s, g, i, j, y, x);
+  }
+};
+
+template <class T>
+struct Col2im {
+  const T* cols;
+  T* img;
+  PlaneSizes s;
+  Backend::Window2d g;
+  __device__ void operator()(int64_t k, int64_t) const {
+    const int64_t ix = k % s.w, iy = (k / s.w) % s.h, plane = k / (s.w * s.h);
+    img[k] = math::col2im_at(cols + plane * g.kh * g.kw * s.oh * s.ow, s, g, iy, ix);
+  }
+};
+
+template <class T>
+struct MaxPool {
+  const T* in;
+  T* out;
+  int64_t* indices;
+  PlaneSizes s;
+  Backend::Window2d g;
+  bool adaptive;
+  __device__ void operator()(int64_t k, int64_t) const {
+    const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, plane = k / (s.ow * s.oh);
+    math::max_pool_at(in + plane * s.h * s.w, s, g, adaptive, y, x, out[k], indices[k]);
+  }
+};
+
+template <class T>
+struct AvgPool {
+  const T* in;
+  T* out;
+  PlaneSizes s;
+  Backend::PoolParams p;
+  bool adaptive;
+  __device__ void operator()(int64_t k, int64_t) const {
+    const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, plane = k / (s.ow * s.oh);
+    out[k] = math::avg_pool_at(in + plane * s.h * s.w, s, p, adaptive, y, x);
+  }
+};
+
+template <class T>
+struct AvgPoolGrad {
+  const T* grad_out;
+  T* grad_in;
+  PlaneSizes s;
+  Backend::PoolParams p;
+  bool adaptive;
+  __device__ void operator()(int64_t k, int64_t) const {
+    const int64_t ix = k % s.w, iy = (k / s.w) % s.h, plane = k / (s.w * s.h);
+    grad_in[k] = math::avg_pool_grad_at(grad_out + plane * s.oh * s.ow, s, p, adaptive, iy, ix);
+  }
+};
+
+// out[plane, idx[plane, k]] += src[plane, k]: windows of a max pool may overlap, so adds
+// to one pixel race and use atomics.
+template <class T>
+struct PlaneScatterAdd {
+  const T* src;
+  const int64_t* idx;
+  T* out;
+  int64_t n, plane;
+  __device__ void operator()(int64_t k, int64_t) const { atomicAdd(out + (k / n) * plane + idx[k], src[k]); }
+};
+
+template <class T>
+struct PlaneGather {
+  const T* src;
+  const int64_t* idx;
+  T* out;
+  int64_t n, plane;
+  __device__ void operator()(int64_t k, int64_t) const { out[k] = src[(k / n) * plane + idx[k]]; }
+};
+
+// Sizes of the [N, C, H, W] input and [N, C, OH, OW] output planes.
+PlaneSizes planes(const TensorArg& in, const TensorArg& out, int64_t& count) {
+  EMBER_ASSERT(in.ndim == 4 && in.contiguous && out.contiguous, "window kernels expect contiguous 4-D operands");
+  count = in.sizes[0] * in.sizes[1];
+  return {in.sizes[2], in.sizes[3], out.sizes[out.ndim - 2], out.sizes[out.ndim - 1]};
+}
+
+}  // namespace
+
+void CudaBackend::im2col(const TensorArg& in, const TensorArg& cols, const Window2d& w) {
+  int64_t count;
+  const PlaneSizes s = planes(in, cols, count);
+  dispatch_floating(in.dtype, "im2col", [&](auto t) {
+    using T = decltype(t);
+    for_each_index(cols.numel, Im2col<T>{static_cast<const T*>(in.data), static_cast<T*>(cols.data), s, w});
+  });
+}
+
+void CudaBackend::col2im(const TensorArg& cols, const TensorArg& out, const Window2d& w) {
+  int64_t count;
+  const PlaneSizes s = planes(out, cols, count);
+  dispatch_floating(out.dtype, "col2im", [&](auto t) {
+    using T = decltype(t);
+    for_each_index(out.numel, Col2im<T>{static_cast<const T*>(cols.data), static_cast<T*>(out.data), s, w});
+  });
+}
+
+void CudaBackend::pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, const TensorArg* indices,
+                         const PoolParams& p) {
+  int64_t count;
+  const PlaneSizes s = planes(in, out, count);
+  dispatch_floating(in.dtype, "pool2d", [&](auto t) {
+    using T = decltype(t);
+    const T* src = static_cast<const T*>(in.data);
+    T* dst = static_cast<T*>(out.data);
+    if (op == PoolOp::Max || op == PoolOp::AdaptiveMax) {
+      EMBER_ASSERT(indices && indices->dtype == kLong && indices->contiguous, "pool2d");
+      for_each_index(out.numel, MaxPool<T>{src, dst, static_cast<int64_t*>(indices->data), s, p.w,
+                                           op == PoolOp::AdaptiveMax});
+    } else {
+      for_each_index(out.numel, AvgPool<T>{src, dst, s, p, op == PoolOp::AdaptiveAvg});
+    }
+  });
+}
+
+void CudaBackend::pool2d_backward(PoolOp op, const TensorArg& grad_out, const TensorArg& grad_in,
+                                  const PoolParams& p) {
+  EMBER_ASSERT(op == PoolOp::Avg || op == PoolOp::AdaptiveAvg, "pool2d_backward: max pools scatter by index");
+  int64_t count;
+  const PlaneSizes s = planes(grad_in, grad_out, count);
+  dispatch_floating(grad_in.dtype, "pool2d_backward", [&](auto t) {
+    using T = decltype(t);
+    for_each_index(grad_in.numel, AvgPoolGrad<T>{static_cast<const T*>(grad_out.data), static_cast<T*>(grad_in.data),
+                                                 s, p, op == PoolOp::AdaptiveAvg});
+  });
+}
+
+void CudaBackend::plane_scatter_add(const TensorArg& src, const TensorArg& indices, const TensorArg& out) {
+  int64_t count;
+  const PlaneSizes s = planes(out, src, count);
+  EMBER_ASSERT(indices.contiguous && indices.dtype == kLong, "max_pool_backward");
+  if (out.numel > 0)
+    EMBER_CUDA_CHECK(cudaMemsetAsync(out.data, 0, static_cast<size_t>(out.numel) * element_size(out.dtype),
+                                     current_stream()));
+  dispatch_floating(out.dtype, "max_pool_backward", [&](auto t) {
+    using T = decltype(t);
+    for_each_index(src.numel, PlaneScatterAdd<T>{static_cast<const T*>(src.data),
+                                                 static_cast<const int64_t*>(indices.data), static_cast<T*>(out.data),
+                                                 s.oh * s.ow, s.h * s.w});
+  });
+}
+
+void CudaBackend::plane_gather(const TensorArg& src, const TensorArg& indices, const TensorArg& out) {
+  int64_t count;
+  const PlaneSizes s = planes(src, out, count);
+  EMBER_ASSERT(indices.contiguous && indices.dtype == kLong, "max_pool_gather");
+  dispatch_floating(out.dtype, "max_pool_gather", [&](auto t) {
+    using T = decltype(t);
+    for_each_index(out.numel, PlaneGather<T>{static_cast<const T*>(src.data),
+                                             static_cast<const int64_t*>(indices.data), static_cast<T*>(out.data),
+                                             s.oh * s.ow, s.h * s.w});
+  });
+}
+
+}  // namespace ember::backend::cuda
