@@ -115,6 +115,41 @@ TEST_CASE("cuda: Half and BFloat16 convert on the device as on the CPU (needs GP
   }
 }
 
+TEST_CASE("cuda: gather, scatter, index_select and index_put match the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(7);
+  Tensor x = randn({5, 6});
+  Tensor idx = tensor({int64_t{4}, int64_t{0}, int64_t{4}, int64_t{-1}});
+  check_same(x.cuda().index_select(0, idx.remainder(5).cuda()), x.index_select(0, idx.remainder(5)), 0);
+  Tensor g = randint(0, 6, {5, 3}, TensorOptions().dtype(kLong));
+  check_same(x.cuda().gather(1, g.cuda()), x.gather(1, g), 0);
+  check_same(zeros({5, 6}, TensorOptions().device(kCUDA)).scatter_add(1, g.cuda(), ones({5, 3}).cuda()),
+             zeros({5, 6}).scatter_add(1, g, ones({5, 3})), 1e-6);
+  // Advanced indexing (negative indices wrap) and index_put_ with accumulation.
+  check_same(x.cuda().index({idx.cuda()}), x.index({idx}), 0);
+  Tensor acc_gpu = zeros({5}, TensorOptions().device(kCUDA)), acc_cpu = zeros({5});
+  acc_gpu.index_put_({idx.remainder(5).cuda()}, ones({4}).cuda(), /*accumulate=*/true);
+  acc_cpu.index_put_({idx.remainder(5)}, ones({4}), /*accumulate=*/true);
+  check_same(acc_gpu, acc_cpu, 0);
+  // cross_entropy gathers the targets' log-probabilities and scatters their gradient.
+  Tensor logits = randn({4, 3}).requires_grad_();
+  Tensor target = tensor({int64_t{2}, int64_t{0}, int64_t{1}, int64_t{2}});
+  Tensor logits_gpu = logits.detach().cuda().requires_grad_();
+  Tensor l_cpu = nn::functional::cross_entropy(logits, target);
+  Tensor l_gpu = nn::functional::cross_entropy(logits_gpu, target.cuda());
+  check_same(l_gpu, l_cpu);
+  l_cpu.backward();
+  l_gpu.backward();
+  check_same(logits_gpu.grad(), logits.grad());
+  // Out-of-range indices raise the CPU's error and leave the output untouched.
+  try {
+    x.cuda().index_select(0, tensor({int64_t{7}}).cuda());
+    FAIL("no error");
+  } catch (const IndexError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("index 7 is out of bounds for dimension 0 with size 5"));
+  }
+}
+
 TEST_CASE("cuda: unary, binary and where kernels match the CPU (needs GPU)", "[cuda][gpu]") {
   EMBER_NEEDS_GPU();
   manual_seed(2);

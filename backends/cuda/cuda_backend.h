@@ -1,6 +1,6 @@
 #pragma once
 // The CUDA backend: own kernels (elementwise.cu, reduce.cu, random.cu, softmax.cu, activation.cu,
-// window.cu for im2col/col2im and pooling),
+// index.cu for gather/scatter, window.cu for im2col/col2im and pooling),
 // cuBLAS for GEMM (gemm.cpp), the caching allocator (allocator.cpp), host<->device
 // transfers (transfer.cpp). Kernel families without a CUDA kernel raise
 // NotImplementedError naming the family (Backend::missing).
@@ -36,6 +36,10 @@ class CudaBackend final : public Backend {
   void softmax_backward(const TensorArg& grad, const TensorArg& out, int dim, bool log,
                         const TensorArg& grad_in) override;
   void logsumexp(const TensorArg& in, int dim, const TensorArg& out) override;
+  void index_gather(const TensorArg& src, ArrayRef<IndexDim> dims, bool wrap, const TensorArg& out,
+                    const char* op) override;
+  void index_scatter(ScatterReduce reduce, const TensorArg& values, ArrayRef<IndexDim> dims, bool wrap,
+                     const TensorArg& dst, const char* op) override;
   void im2col(const TensorArg& in, const TensorArg& cols, const Window2d& w) override;
   void col2im(const TensorArg& cols, const TensorArg& out, const Window2d& w) override;
   void pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, const TensorArg* indices,

@@ -1,0 +1,226 @@
+// Indexing on CUDA: the gather and the scatter of backends/backend.h, one thread per
+// iteration element, with up to kMaxIndexDims int64 index operands that move the indexed
+// tensor's offset. Every index is bounds-checked by a kernel first (one flag read back),
+// so an error raises the CPU backend's IndexError and leaves the destination untouched.
+// Scatters with repeated targets combine with atomics: sums may differ from the CPU's
+// row-major order in the last bits, and which of several assignments wins is unspecified,
+// as for libtorch's CUDA kernels.
+#include "backends/cuda/loops.cuh"
+
+namespace ember::backend::cuda {
+namespace {
+
+constexpr int kMaxIndexDims = 4;
+constexpr int kOps = 2 + kMaxIndexDims;
+
+struct IndexMove {
+  const int64_t* idx[kMaxIndexDims];
+  int64_t size[kMaxIndexDims];
+  int64_t stride[kMaxIndexDims];
+  int n;
+  bool wrap;
+  // Element offset the indices at operand offsets `off` add to the indexed tensor.
+  __device__ int64_t at(const int64_t* off) const {
+    int64_t o = 0;
+    for (int k = 0; k < n; ++k) {
+      int64_t v = idx[k][off[2 + k]];
+      if (wrap && v < 0) v += size[k];
+      o += v * stride[k];
+    }
+    return o;
+  }
+};
+
+struct BoundsFlag {
+  int bad;
+  int64_t value;
+};
+
+struct CheckBounds {
+  const int64_t* idx;
+  int64_t lo, hi;
+  BoundsFlag* flag;
+  __device__ void operator()(const int64_t* off) const {
+    const int64_t v = idx[off[0]];
+    if ((v < lo || v >= hi) && atomicCAS(&flag->bad, 0, 1) == 0) flag->value = v;
+  }
+};
+
+// Raises IndexError for an index outside [-size, size) (wrap) or [0, size), as the CPU's
+// check does; broadcast (stride 0) dims of the index are visited once.
+void check_bounds(const Backend::IndexDim& d, bool wrap, const char* op) {
+  const TensorArg& ix = d.index;
+  EMBER_ASSERT(ix.dtype == kLong, "index operands must be int64");
+  int64_t sizes[kMaxIterDims * 2], numel = 1;
+  EMBER_ASSERT(ix.ndim <= kMaxIterDims * 2);
+  for (int i = 0; i < ix.ndim; ++i) {
+    sizes[i] = ix.strides[i] == 0 ? 1 : ix.sizes[i];
+    numel *= ix.sizes[i] == 0 ? 0 : sizes[i];
+  }
+  if (numel == 0) return;
+  Scratch scratch(sizeof(BoundsFlag));
+  auto* flag = static_cast<BoundsFlag*>(scratch.get());
+  EMBER_CUDA_CHECK(cudaMemsetAsync(flag, 0, sizeof(BoundsFlag), current_stream()));
+  const int64_t* strides[1] = {ix.strides};
+  auto calc = make_offset_calculator<1>(ix.ndim, sizes, strides);
+  const Launch1d l = elementwise_launch(numel, sm_count(), 1);
+  strided_kernel<1><<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(
+      numel, calc, CheckBounds{static_cast<const int64_t*>(ix.data), wrap ? -d.size : 0, d.size, flag});
+  EMBER_CUDA_CHECK_LAUNCH();
+  BoundsFlag host{};
+  EMBER_CUDA_CHECK(cudaMemcpyAsync(&host, flag, sizeof host, cudaMemcpyDeviceToHost, current_stream()));
+  EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
+  if (host.bad)
+    ::ember::detail::throw_error<IndexError>(op, "index ", host.value, " is out of bounds for dimension ", d.dim,
+                                             " with size ", d.size);
+}
+
+IndexMove make_move(ArrayRef<Backend::IndexDim> dims, bool wrap) {
+  EMBER_CHECK(dims.size() <= static_cast<size_t>(kMaxIndexDims), NotImplementedError, "index",
+              "the CUDA indexing kernels take at most ", kMaxIndexDims, " indexed dimensions, got ", dims.size());
+  IndexMove m{};
+  m.n = static_cast<int>(dims.size());
+  m.wrap = wrap;
+  for (size_t k = 0; k < dims.size(); ++k) {
+    m.idx[k] = static_cast<const int64_t*>(dims[k].index.data);
+    m.size[k] = dims[k].size;
+    m.stride[k] = dims[k].stride;
+  }
+  return m;
+}
+
+// The iteration over a's sizes with operands [a, b, index...].
+OffsetCalculator<kOps> iteration(const TensorArg& a, const TensorArg& b, ArrayRef<Backend::IndexDim> dims) {
+  const int64_t* strides[kOps];
+  strides[0] = a.strides;
+  strides[1] = b.strides;
+  for (int k = 0; k < kMaxIndexDims; ++k)
+    strides[2 + k] = k < static_cast<int>(dims.size()) ? dims[static_cast<size_t>(k)].index.strides : a.strides;
+  return make_offset_calculator<kOps>(a.ndim, a.sizes, strides);
+}
+
+template <class F>
+void launch(int64_t n, const OffsetCalculator<kOps>& calc, const F& f) {
+  const Launch1d l = elementwise_launch(n, sm_count(), 1);
+  strided_kernel<kOps><<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(n, calc, f);
+  EMBER_CUDA_CHECK_LAUNCH();
+}
+
+template <size_t N>
+using Bits = std::conditional_t<N == 1, uint8_t, std::conditional_t<N == 2, uint16_t,
+             std::conditional_t<N == 4, uint32_t, unsigned long long>>>;
+
+template <class F>
+void dispatch_width(size_t n, F&& f) {
+  switch (n) {
+    case 1: return f(Bits<1>{});
+    case 2: return f(Bits<2>{});
+    case 4: return f(Bits<4>{});
+    case 8: return f(Bits<8>{});
+    default: EMBER_ASSERT(false, "unsupported element size ", n);
+  }
+}
+
+template <class T>
+struct Gather {
+  T* out;
+  const T* src;
+  IndexMove move;
+  __device__ void operator()(const int64_t* off) const { out[off[0]] = src[off[1] + move.at(off)]; }
+};
+
+template <class T>
+struct ScatterAssign {
+  const T* values;
+  T* dst;
+  IndexMove move;
+  __device__ void operator()(const int64_t* off) const { dst[off[1] + move.at(off)] = values[off[0]]; }
+};
+
+// atomicAdd for the dtypes CUDA has it for; int64 adds as unsigned (two's complement).
+__device__ void atomic_add(float* p, float v) { atomicAdd(p, v); }
+__device__ void atomic_add(double* p, double v) { atomicAdd(p, v); }
+__device__ void atomic_add(int32_t* p, int32_t v) { atomicAdd(p, v); }
+__device__ void atomic_add(int64_t* p, int64_t v) {
+  atomicAdd(reinterpret_cast<unsigned long long*>(p), static_cast<unsigned long long>(v));
+}
+
+// Multiplication by compare-and-swap on the value's bits.
+template <class T>
+__device__ void atomic_mul(T* p, T v) {
+  using U = std::conditional_t<sizeof(T) == 4, unsigned int, unsigned long long>;
+  U* address = reinterpret_cast<U*>(p);
+  U old = *address, assumed;
+  do {
+    assumed = old;
+    T current;
+    memcpy(&current, &assumed, sizeof(T));
+    const T next = current * v;
+    U next_bits;
+    memcpy(&next_bits, &next, sizeof(T));
+    old = atomicCAS(address, assumed, next_bits);
+  } while (assumed != old);
+}
+
+template <class T, bool Multiply>
+struct ScatterCombine {
+  const T* values;
+  T* dst;
+  IndexMove move;
+  __device__ void operator()(const int64_t* off) const {
+    T* target = dst + off[1] + move.at(off);
+    if constexpr (Multiply) atomic_mul(target, values[off[0]]);
+    else atomic_add(target, values[off[0]]);
+  }
+};
+
+}  // namespace
+
+void CudaBackend::index_gather(const TensorArg& src, ArrayRef<IndexDim> dims, bool wrap, const TensorArg& out,
+                               const char* op) {
+  EMBER_ASSERT(src.dtype == out.dtype && src.ndim == out.ndim);
+  if (out.numel == 0) return;
+  for (const auto& d : dims) check_bounds(d, wrap, op);
+  const IndexMove move = make_move(dims, wrap);
+  const auto calc = iteration(out, src, dims);
+  dispatch_width(element_size(out.dtype), [&](auto w) {
+    using T = decltype(w);
+    launch(out.numel, calc, Gather<T>{static_cast<T*>(out.data), static_cast<const T*>(src.data), move});
+  });
+}
+
+void CudaBackend::index_scatter(ScatterReduce reduce, const TensorArg& values, ArrayRef<IndexDim> dims, bool wrap,
+                                const TensorArg& dst, const char* op) {
+  EMBER_ASSERT(values.dtype == dst.dtype && values.ndim == dst.ndim);
+  if (values.numel == 0) return;
+  for (const auto& d : dims) check_bounds(d, wrap, op);
+  const IndexMove move = make_move(dims, wrap);
+  const auto calc = iteration(values, dst, dims);
+  if (reduce == ScatterReduce::Assign) {
+    dispatch_width(element_size(dst.dtype), [&](auto w) {
+      using T = decltype(w);
+      launch(values.numel, calc, ScatterAssign<T>{static_cast<const T*>(values.data), static_cast<T*>(dst.data), move});
+    });
+    return;
+  }
+  auto run = [&](auto t) {
+    using T = decltype(t);
+    if (reduce == ScatterReduce::Multiply)
+      launch(values.numel, calc,
+             ScatterCombine<T, true>{static_cast<const T*>(values.data), static_cast<T*>(dst.data), move});
+    else
+      launch(values.numel, calc,
+             ScatterCombine<T, false>{static_cast<const T*>(values.data), static_cast<T*>(dst.data), move});
+  };
+  switch (dst.dtype) {
+    case kFloat: return run(float{});
+    case kDouble: return run(double{});
+    case kLong: return run(int64_t{});
+    case kInt: return run(int32_t{});
+    default:
+      ::ember::detail::throw_error<NotImplementedError>(op, "accumulating scatter of dtype ", dst.dtype,
+                                                        " is not supported on CUDA yet");
+  }
+}
+
+}  // namespace ember::backend::cuda
