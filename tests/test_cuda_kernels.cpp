@@ -1,6 +1,7 @@
 // CUDA kernels against the CPU backend: every implemented kernel family on a GPU, compared
 // with the same op on the CPU. These need a GPU; without one each test says so and passes.
 #include <catch2/catch.hpp>
+#include <limits>
 #include <ember/ember.h>
 
 #include <cmath>
@@ -148,6 +149,31 @@ TEST_CASE("cuda: gather, scatter, index_select and index_put match the CPU (need
   } catch (const IndexError& e) {
     CHECK_THAT(e.what(), Catch::Contains("index 7 is out of bounds for dimension 0 with size 5"));
   }
+}
+
+TEST_CASE("cuda: p-norms and clip_grad_norm_ match the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(8);
+  Tensor x = randn({6, 50});
+  x.index_put_({0, 0}, 0.0);
+  const double inf = std::numeric_limits<double>::infinity();
+  for (double p : {0.0, 1.0, 2.0, 3.0, inf, -inf}) {
+    INFO("p = " << p);
+    check_same(x.cuda().norm(p), x.norm(p), 1e-5);
+    check_same(x.cuda().norm(p, {1}), x.norm(p, {1}), 1e-5);
+    check_same(x.cuda().t().norm(p, {1}, true), x.t().norm(p, {1}, true), 1e-5);  // strided input
+  }
+  std::vector<Tensor> cpu_params = {randn({3, 4}).requires_grad_(), randn({5}).requires_grad_()};
+  std::vector<Tensor> gpu_params;
+  for (auto& q : cpu_params) {
+    gpu_params.push_back(q.detach().cuda().requires_grad_());
+    (q * q).sum().backward();
+  }
+  for (auto& q : gpu_params) (q * q).sum().backward();
+  const double cpu_norm = nn::utils::clip_grad_norm_(cpu_params, 1.0);
+  const double gpu_norm = nn::utils::clip_grad_norm_(gpu_params, 1.0);
+  CHECK(gpu_norm == Approx(cpu_norm).epsilon(1e-6));
+  for (size_t i = 0; i < cpu_params.size(); ++i) check_same(gpu_params[i].grad(), cpu_params[i].grad(), 1e-5);
 }
 
 TEST_CASE("cuda: unary, binary and where kernels match the CPU (needs GPU)", "[cuda][gpu]") {

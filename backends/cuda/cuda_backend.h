@@ -25,6 +25,7 @@ class CudaBackend final : public Backend {
   void where(const TensorArg& cond, const TensorArg& a, const TensorArg& b, const TensorArg& out) override;
   void reduce(ReduceOp op, const TensorArg& in, const TensorArg& out) override;
   void arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const TensorArg& out) override;
+  void norm_reduce(const TensorArg& in, const TensorArg& out, double p) override;
   void gemm(const GemmArgs& args) override;
   void random(Distribution dist, const TensorArg& out, double a, double b, Generator& gen) override;
   void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen) override;

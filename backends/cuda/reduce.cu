@@ -4,6 +4,7 @@
 // pass over the partials) when outputs are few and long; a thread per output when the
 // reduced elements are strided and outputs are many. The accumulator is the element type
 // (float sums in float, as libtorch's CUDA kernels; integers wrap).
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -221,6 +222,60 @@ void CudaBackend::reduce(ReduceOp op, const TensorArg& in, const TensorArg& out)
     return fill(out, Scalar(one ? 1 : 0));
   }
   dispatch(in.dtype, "reduce", [&](auto t) { reduce_typed<decltype(t)>(op, in, out); });
+}
+
+namespace {
+
+// |x|^p (or the indicator x != 0 for p = 0), the first step of a p-norm.
+template <class T>
+struct NormMap {
+  T* out;
+  const T* in;
+  double p;
+  __device__ T map(T v) const {
+    if (p == 0) return v != T(0) ? T(1) : T(0);
+    const T a = v < T(0) ? -v : v;
+    if (p == 1 || isinf(p)) return v != v ? v : a;
+    if (p == 2) return v * v;
+    return pow(a, static_cast<T>(p));
+  }
+  __device__ void operator()(int64_t o, int64_t i) const { out[o] = map(in[i]); }
+  __device__ void operator()(const int64_t* off) const { out[off[0]] = map(in[off[1]]); }
+};
+
+// acc^(1/p), the last step of a p-norm.
+template <class T>
+struct NormRoot {
+  T* out;
+  double p;
+  __device__ T root(T v) const { return p == 2 ? sqrt(v) : pow(v, static_cast<T>(1.0 / p)); }
+  __device__ void operator()(int64_t o, int64_t) const { out[o] = root(out[o]); }
+  __device__ void operator()(const int64_t* off) const { out[off[0]] = root(out[off[0]]); }
+};
+
+}  // namespace
+
+// Three passes (map into scratch, reduce, root) over the reduction kernels above; the
+// CPU fuses them, the results agree to rounding.
+void CudaBackend::norm_reduce(const TensorArg& in, const TensorArg& out, double p) {
+  EMBER_ASSERT(in.dtype == out.dtype && in.ndim == out.ndim, "norm kernel needs matching dtypes and ranks");
+  if (in.numel == 0) return fill(out, Scalar(std::isinf(p) && p < 0 ? INFINITY : 0.0));
+  dispatch_floating(in.dtype, "norm", [&](auto t) {
+    using T = decltype(t);
+    Scratch scratch(static_cast<size_t>(in.numel) * sizeof(T));
+    std::vector<int64_t> strides(static_cast<size_t>(in.ndim));
+    int64_t step = 1;
+    for (int d = in.ndim - 1; d >= 0; --d) {
+      strides[static_cast<size_t>(d)] = step;
+      step *= in.sizes[d];
+    }
+    const TensorArg mapped{scratch.get(), in.dtype, in.ndim, in.sizes, strides.data(), in.numel, true};
+    launch_elementwise<2>({&mapped, &in}, NormMap<T>{static_cast<T*>(scratch.get()), static_cast<const T*>(in.data), p});
+    const ReduceOp op = std::isinf(p) ? (p > 0 ? ReduceOp::Max : ReduceOp::Min) : ReduceOp::Sum;
+    reduce_typed<T>(op, mapped, out);
+    if (p != 0 && p != 1 && !std::isinf(p))
+      launch_elementwise<1>({&out}, NormRoot<T>{static_cast<T*>(out.data), p});
+  });
 }
 
 void CudaBackend::arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const TensorArg& out) {
