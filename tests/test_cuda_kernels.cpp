@@ -1,6 +1,7 @@
 // CUDA kernels against the CPU backend: every implemented kernel family on a GPU, compared
 // with the same op on the CPU. These need a GPU; without one each test says so and passes.
 #include <catch2/catch.hpp>
+#include <functional>
 #include <limits>
 #include <ember/ember.h>
 
@@ -174,6 +175,40 @@ TEST_CASE("cuda: p-norms and clip_grad_norm_ match the CPU (needs GPU)", "[cuda]
   const double gpu_norm = nn::utils::clip_grad_norm_(gpu_params, 1.0);
   CHECK(gpu_norm == Approx(cpu_norm).epsilon(1e-6));
   for (size_t i = 0; i < cpu_params.size(); ++i) check_same(gpu_params[i].grad(), cpu_params[i].grad(), 1e-5);
+}
+
+TEST_CASE("cuda: convolution, pooling, upsampling and padding with gradients match the CPU (needs GPU)",
+          "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(9);
+  namespace F = nn::functional;
+  Tensor x = randn({2, 3, 9, 8}).requires_grad_();
+  Tensor w = randn({4, 3, 3, 3}).requires_grad_();
+  Tensor xg = x.detach().cuda().requires_grad_(), wg = w.detach().cuda().requires_grad_();
+  auto check = [&](const std::function<Tensor(const Tensor&, const Tensor&)>& f, double tol) {
+    if (x.grad().defined()) x.mutable_grad().zero_(), w.mutable_grad().zero_();
+    if (xg.grad().defined()) xg.mutable_grad().zero_(), wg.mutable_grad().zero_();
+    Tensor yc = f(x, w), yg = f(xg, wg);
+    check_same(yg, yc, tol);
+    Tensor g = randn(yc.sizes());
+    yc.backward(g);
+    yg.backward(g.cuda());
+    check_same(xg.grad(), x.grad(), tol);
+    if (w.grad().defined()) check_same(wg.grad(), w.grad(), tol);
+  };
+  check([](const Tensor& a, const Tensor& k) { return conv2d(a, k, Tensor(), 1, 1); }, 1e-4);
+  check([](const Tensor& a, const Tensor& k) { return conv2d(a, k, Tensor(), IntArrayRef{2, 1}, IntArrayRef{0, 1}, IntArrayRef{1, 2}); }, 1e-4);
+  check([](const Tensor& a, const Tensor&) { return max_pool2d(a, {2, 2}); }, 0);
+  check([](const Tensor& a, const Tensor&) { return max_pool2d(a, {3, 3}, {1, 1}, {1, 1}); }, 0);
+  check([](const Tensor& a, const Tensor&) { return avg_pool2d(a, {3, 2}, {2, 2}, {1, 0}, false, false); }, 1e-6);
+  check([](const Tensor& a, const Tensor&) { return adaptive_avg_pool2d(a, {4, 3}); }, 1e-6);
+  check([](const Tensor& a, const Tensor&) { return std::get<0>(adaptive_max_pool2d(a, {4, 3})); }, 0);
+  check([](const Tensor& a, const Tensor&) { return upsample_nearest2d(a, {18, 12}); }, 1e-6);
+  check([](const Tensor& a, const Tensor&) { return upsample_bilinear2d(a, {13, 17}, false); }, 1e-5);
+  check([](const Tensor& a, const Tensor&) { return upsample_bilinear2d(a, {13, 17}, true); }, 1e-5);
+  check([](const Tensor& a, const Tensor&) { return pad(a, {2, 1, 1, 3}, "reflect"); }, 1e-6);
+  check([](const Tensor& a, const Tensor&) { return pad(a, {2, 1, 1, 3}, "replicate"); }, 1e-6);
+  check([](const Tensor& a, const Tensor&) { return pad(a, {2, 1, 1, 3}, "circular"); }, 1e-6);
 }
 
 TEST_CASE("cuda: unary, binary and where kernels match the CPU (needs GPU)", "[cuda][gpu]") {

@@ -1,6 +1,7 @@
 #pragma once
 // The CUDA backend: own kernels (elementwise.cu, reduce.cu, random.cu, softmax.cu, activation.cu,
-// index.cu for gather/scatter, window.cu for im2col/col2im and pooling),
+// index.cu for gather/scatter, window.cu for im2col/col2im and pooling, resample.cu for
+// upsampling and padding),
 // cuBLAS for GEMM (gemm.cpp), the caching allocator (allocator.cpp), host<->device
 // transfers (transfer.cpp). Kernel families without a CUDA kernel raise
 // NotImplementedError naming the family (Backend::missing).
@@ -48,6 +49,12 @@ class CudaBackend final : public Backend {
   void pool2d_backward(PoolOp op, const TensorArg& grad_out, const TensorArg& grad_in, const PoolParams& p) override;
   void plane_scatter_add(const TensorArg& src, const TensorArg& indices, const TensorArg& out) override;
   void plane_gather(const TensorArg& src, const TensorArg& indices, const TensorArg& out) override;
+  void upsample2d(UpsampleMode mode, const TensorArg& in, const TensorArg& out, const UpsampleParams& p) override;
+  void upsample2d_backward(UpsampleMode mode, const TensorArg& grad_out, const TensorArg& grad_in,
+                           const UpsampleParams& p) override;
+  void pad2d(PadMode mode, const TensorArg& in, const TensorArg& out, int64_t top, int64_t left) override;
+  void pad2d_backward(PadMode mode, const TensorArg& grad_out, const TensorArg& grad_in, int64_t top,
+                      int64_t left) override;
   void synchronize() override;
 };
 

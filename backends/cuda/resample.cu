@@ -1,0 +1,174 @@
+// Upsampling (nearest, bilinear) and reflect/replicate/circular padding on CUDA, with their
+// adjoints. The per-axis tables come from backends/common/resample_taps.h, the ones the CPU
+// kernels use, computed on the host and copied to the device; one thread per output
+// element then applies them with the CPU kernel's arithmetic. The adjoints scatter each
+// output's gradient with atomics (pixels receive from several outputs).
+#include <vector>
+
+#include "backends/common/resample_taps.h"
+#include "backends/cuda/loops.cuh"
+
+namespace ember::backend::cuda {
+namespace {
+
+using resample::Tap;
+
+// A host table copied into stream-ordered device scratch.
+template <class T>
+struct DeviceTable {
+  explicit DeviceTable(const std::vector<T>& host) : scratch(std::max<size_t>(host.size(), 1) * sizeof(T)) {
+    if (!host.empty())
+      EMBER_CUDA_CHECK(cudaMemcpyAsync(scratch.get(), host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice,
+                                       current_stream()));
+  }
+  const T* get() const { return static_cast<const T*>(scratch.get()); }
+  Scratch scratch;
+};
+
+struct Planes {
+  int64_t h, w, oh, ow;
+};
+
+Planes planes_of(const TensorArg& image, const TensorArg& out) {
+  EMBER_ASSERT(image.ndim == 4 && out.ndim == 4 && image.contiguous && out.contiguous,
+               "upsample2d/pad2d: expected contiguous 4-D operands");
+  return {image.sizes[2], image.sizes[3], out.sizes[2], out.sizes[3]};
+}
+
+template <class F>
+void for_each_output(int64_t n, const F& f) {
+  if (n == 0) return;
+  const Launch1d l = elementwise_launch(n, sm_count(), 1);
+  contiguous_kernel<<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(n, f);
+  EMBER_CUDA_CHECK_LAUNCH();
+}
+
+template <class T, bool Adjoint>
+struct ApplyTaps {
+  const Tap<T>* ty;
+  const Tap<T>* tx;
+  T* image;
+  T* resampled;
+  Planes s;
+  __device__ void operator()(int64_t k, int64_t) const {
+    const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, q = k / (s.ow * s.oh);
+    const Tap<T> a = ty[y], b = tx[x];
+    T* r0 = image + (q * s.h + a.i0) * s.w;
+    T* r1 = image + (q * s.h + a.i1) * s.w;
+    if constexpr (Adjoint) {
+      const T g = resampled[k];
+      atomicAdd(r0 + b.i0, a.w0 * b.w0 * g);
+      atomicAdd(r0 + b.i1, a.w0 * b.w1 * g);
+      atomicAdd(r1 + b.i0, a.w1 * b.w0 * g);
+      atomicAdd(r1 + b.i1, a.w1 * b.w1 * g);
+    } else {
+      resampled[k] = a.w0 * (b.w0 * r0[b.i0] + b.w1 * r0[b.i1]) + a.w1 * (b.w0 * r1[b.i0] + b.w1 * r1[b.i1]);
+    }
+  }
+};
+
+template <bool Adjoint>
+void upsample(Backend::UpsampleMode mode, const TensorArg& image, const TensorArg& res,
+              const Backend::UpsampleParams& p, const char* name) {
+  const Planes s = planes_of(image, res);
+  if (Adjoint && image.numel > 0)
+    EMBER_CUDA_CHECK(cudaMemsetAsync(image.data, 0, static_cast<size_t>(image.numel) * element_size(image.dtype),
+                                     current_stream()));
+  dispatch_floating(image.dtype, name, [&](auto t) {
+    using T = decltype(t);
+    std::vector<Tap<T>> ty, tx;
+    if (mode == Backend::UpsampleMode::Nearest) {
+      ty = resample::cast_taps<T>(resample::nearest_taps(s.h, s.oh, p.scale_h));
+      tx = resample::cast_taps<T>(resample::nearest_taps(s.w, s.ow, p.scale_w));
+    } else {
+      ty = resample::linear_taps<T>(s.h, s.oh, p.align_corners, p.scale_h);
+      tx = resample::linear_taps<T>(s.w, s.ow, p.align_corners, p.scale_w);
+    }
+    const DeviceTable<Tap<T>> dy(ty), dx(tx);
+    for_each_output(res.numel, ApplyTaps<T, Adjoint>{dy.get(), dx.get(), static_cast<T*>(image.data),
+                                                      static_cast<T*>(res.data), s});
+  });
+}
+
+template <class T>
+struct PadGather {
+  const int64_t* my;
+  const int64_t* mx;
+  const T* image;
+  T* padded;
+  Planes s;
+  __device__ void operator()(int64_t k, int64_t) const {
+    const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, q = k / (s.ow * s.oh);
+    padded[k] = image[(q * s.h + my[y]) * s.w + mx[x]];
+  }
+};
+
+__device__ void atomic_add(float* p, float v) { atomicAdd(p, v); }
+__device__ void atomic_add(double* p, double v) { atomicAdd(p, v); }
+__device__ void atomic_add(int32_t* p, int32_t v) { atomicAdd(p, v); }
+__device__ void atomic_add(int64_t* p, int64_t v) {
+  atomicAdd(reinterpret_cast<unsigned long long*>(p), static_cast<unsigned long long>(v));
+}
+
+template <class T>
+struct PadScatter {
+  const int64_t* my;
+  const int64_t* mx;
+  T* image;
+  const T* padded;
+  Planes s;
+  __device__ void operator()(int64_t k, int64_t) const {
+    const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, q = k / (s.ow * s.oh);
+    atomic_add(image + (q * s.h + my[y]) * s.w + mx[x], padded[k]);
+  }
+};
+
+template <bool Adjoint>
+void pad(Backend::PadMode mode, const TensorArg& image, const TensorArg& padded, int64_t top, int64_t left,
+         const char* name) {
+  const Planes s = planes_of(image, padded);
+  const DeviceTable<int64_t> my(resample::pad_map(mode, s.h, s.oh, top)), mx(resample::pad_map(mode, s.w, s.ow, left));
+  if constexpr (Adjoint) {
+    if (image.numel > 0)
+      EMBER_CUDA_CHECK(cudaMemsetAsync(image.data, 0, static_cast<size_t>(image.numel) * element_size(image.dtype),
+                                       current_stream()));
+    auto run = [&](auto t) {
+      using T = decltype(t);
+      for_each_output(padded.numel, PadScatter<T>{my.get(), mx.get(), static_cast<T*>(image.data),
+                                                  static_cast<const T*>(padded.data), s});
+    };
+    switch (image.dtype) {
+      case kFloat: return run(float{});
+      case kDouble: return run(double{});
+      case kInt: return run(int32_t{});
+      case kLong: return run(int64_t{});
+      default:
+        ::ember::detail::throw_error<DTypeError>(name, "not implemented for dtype ", image.dtype, " on CUDA");
+    }
+  } else {
+    dispatch(image.dtype, name, [&](auto t) {
+      using T = decltype(t);
+      for_each_output(padded.numel, PadGather<T>{my.get(), mx.get(), static_cast<const T*>(image.data),
+                                                 static_cast<T*>(padded.data), s});
+    });
+  }
+}
+
+}  // namespace
+
+void CudaBackend::upsample2d(UpsampleMode mode, const TensorArg& in, const TensorArg& out, const UpsampleParams& p) {
+  upsample<false>(mode, in, out, p, "upsample2d");
+}
+void CudaBackend::upsample2d_backward(UpsampleMode mode, const TensorArg& grad_out, const TensorArg& grad_in,
+                                      const UpsampleParams& p) {
+  upsample<true>(mode, grad_in, grad_out, p, "upsample2d_backward");
+}
+void CudaBackend::pad2d(PadMode mode, const TensorArg& in, const TensorArg& out, int64_t top, int64_t left) {
+  pad<false>(mode, in, out, top, left, "pad2d");
+}
+void CudaBackend::pad2d_backward(PadMode mode, const TensorArg& grad_out, const TensorArg& grad_in, int64_t top,
+                                 int64_t left) {
+  pad<true>(mode, grad_in, grad_out, top, left, "pad2d_backward");
+}
+
+}  // namespace ember::backend::cuda
