@@ -211,6 +211,26 @@ TEST_CASE("cuda: convolution, pooling, upsampling and padding with gradients mat
   check([](const Tensor& a, const Tensor&) { return pad(a, {2, 1, 1, 3}, "circular"); }, 1e-6);
 }
 
+TEST_CASE("cuda: cumsum, cumprod and logcumsumexp match the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(10);
+  Tensor x = randn({4, 33, 5});
+  for (int64_t dim : {0, 1, 2}) {
+    INFO("dim " << dim);
+    check_same(x.cuda().cumsum(dim), x.cumsum(dim), 0);
+    check_same(x.cuda().cumprod(dim), x.cumprod(dim), 0);
+    check_same(x.cuda().logcumsumexp(dim), x.logcumsumexp(dim), 0);
+    check_same(x.cuda().transpose(0, 2).cumsum(dim), x.transpose(0, 2).cumsum(dim), 0);  // strided
+  }
+  Tensor i = randint(-5, 5, {3, 7}, TensorOptions().dtype(kLong));
+  check_same(i.cuda().cumsum(1), i.cumsum(1), 0);
+  Tensor g = randn({4, 33, 5}).requires_grad_();
+  Tensor gg = g.detach().cuda().requires_grad_();
+  g.cumsum(1).sum().backward();
+  gg.cumsum(1).sum().backward();
+  check_same(gg.grad(), g.grad(), 1e-6);
+}
+
 TEST_CASE("cuda: unary, binary and where kernels match the CPU (needs GPU)", "[cuda][gpu]") {
   EMBER_NEEDS_GPU();
   manual_seed(2);

@@ -287,6 +287,14 @@ constexpr bool binary_supported(BinaryOp op) {
   }
 }
 
+/// log(exp(a) + exp(b)) without overflow, the step of logcumsumexp (NaN propagates).
+EMBER_HD double log_add_exp(double a, double b) {
+  if (a != a || b != b) return a + b;
+  const double m = a > b ? a : b;
+  if (std::isinf(m)) return m;  // both -inf, or one +inf
+  return m + std::log1p(std::exp((a > b ? b : a) - m));
+}
+
 /// dtype conversion of copy_ (to bool: != 0); 16-bit floats convert through float, as
 /// c10::Half and c10::BFloat16 do.
 template <class D, class S>

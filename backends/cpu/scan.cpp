@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "backends/common/scalar_ops.h"
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
 #include "ember/errors.h"
@@ -61,12 +62,7 @@ void for_each_slice(const std::array<const TensorArg*, N>& ops, int dim, F&& f) 
 template <class T>
 using scan_acc_t = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
 
-inline double log_add_exp(double a, double b) {
-  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
-  const double m = std::max(a, b);
-  if (std::isinf(m)) return m;  // both -inf, or one +inf
-  return m + std::log1p(std::exp(std::min(a, b) - m));
-}
+using math::log_add_exp;
 
 template <class T, class Step>
 void scan_loop(const TensorArg& in, const TensorArg& out, int dim, Step step) {
