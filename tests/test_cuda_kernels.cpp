@@ -231,6 +231,32 @@ TEST_CASE("cuda: cumsum, cumprod and logcumsumexp match the CPU (needs GPU)", "[
   check_same(gg.grad(), g.grad(), 1e-6);
 }
 
+TEST_CASE("cuda: sort, topk, kthvalue, median and mode match the CPU exactly (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(11);
+  Tensor x = randint(0, 6, {5, 37}).to(kFloat);  // many ties
+  x.index_put_({1, 3}, std::numeric_limits<double>::quiet_NaN());
+  x.index_put_({1, 9}, std::numeric_limits<double>::quiet_NaN());
+  Tensor xg = x.cuda();
+  auto same_pair = [](const std::tuple<Tensor, Tensor>& g, const std::tuple<Tensor, Tensor>& c) {
+    check_same(std::get<0>(g), std::get<0>(c), 0);
+    check_same(std::get<1>(g), std::get<1>(c), 0);
+  };
+  for (bool desc : {false, true}) {
+    same_pair(xg.sort(1, desc), x.sort(1, desc));
+    same_pair(xg.t().sort(0, desc), x.t().sort(0, desc));
+  }
+  for (bool largest : {true, false}) same_pair(xg.topk(4, 1, largest), x.topk(4, 1, largest));
+  same_pair(xg.kthvalue(5, 1), x.kthvalue(5, 1));
+  same_pair(xg.median(1), x.median(1));
+  same_pair(xg.mode(1), x.mode(1));
+  Tensor r = randn({3, 50}).requires_grad_();
+  Tensor rg = r.detach().cuda().requires_grad_();
+  std::get<0>(r.topk(5, 1)).sum().backward();
+  std::get<0>(rg.topk(5, 1)).sum().backward();
+  check_same(rg.grad(), r.grad(), 0);
+}
+
 TEST_CASE("cuda: unary, binary and where kernels match the CPU (needs GPU)", "[cuda][gpu]") {
   EMBER_NEEDS_GPU();
   manual_seed(2);

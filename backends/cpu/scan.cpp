@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "backends/common/order_ops.h"
 #include "backends/common/scalar_ops.h"
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
@@ -112,53 +113,10 @@ void scan_loop(const TensorArg& in, const TensorArg& out, int dim, Step step) {
 
 // ---- ordering ---------------------------------------------------------------------
 
-template <class T>
-struct Keyed {
-  T v;
-  int64_t i;
-};
-
-template <class T>
-bool is_nan(T v) {
-  if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
-  else return false;
-}
-
-// Ascending order with NaN largest; equal values (and NaNs among themselves) by index.
-template <class T>
-struct Ascending {
-  bool operator()(const Keyed<T>& a, const Keyed<T>& b) const {
-    if constexpr (std::is_floating_point_v<T>) {
-      const bool an = std::isnan(a.v), bn = std::isnan(b.v);
-      if (an || bn) return an && bn ? a.i < b.i : bn;
-    }
-    if (a.v < b.v) return true;
-    if (b.v < a.v) return false;
-    return a.i < b.i;
-  }
-};
-
-// Descending order with NaN largest (first); equal values still by increasing index.
-template <class T>
-struct Descending {
-  bool operator()(const Keyed<T>& a, const Keyed<T>& b) const {
-    if constexpr (std::is_floating_point_v<T>) {
-      const bool an = std::isnan(a.v), bn = std::isnan(b.v);
-      if (an || bn) return an && bn ? a.i < b.i : an;
-    }
-    if (b.v < a.v) return true;
-    if (a.v < b.v) return false;
-    return a.i < b.i;
-  }
-};
-
-template <class T>
-bool same_value(const T& a, const T& b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
-  }
-  return a == b;
-}
+using math::Ascending;
+using math::Descending;
+using math::Keyed;
+using math::same_value;
 
 template <class T>
 void load_slice(std::vector<Keyed<T>>& buf, const T* s, int64_t n, int64_t stride) {

@@ -1,7 +1,7 @@
 #pragma once
 // The CUDA backend: own kernels (elementwise.cu, reduce.cu, random.cu, softmax.cu, activation.cu,
 // index.cu for gather/scatter, window.cu for im2col/col2im and pooling, resample.cu for
-// upsampling and padding, scan.cu for cumulative ops),
+// upsampling and padding, scan.cu for cumulative ops, sort.cu for sort/topk/selection),
 // cuBLAS for GEMM (gemm.cpp), the caching allocator (allocator.cpp), host<->device
 // transfers (transfer.cpp). Kernel families without a CUDA kernel raise
 // NotImplementedError naming the family (Backend::missing).
@@ -28,6 +28,12 @@ class CudaBackend final : public Backend {
   void arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const TensorArg& out) override;
   void norm_reduce(const TensorArg& in, const TensorArg& out, double p) override;
   void scan(ScanOp op, const TensorArg& in, const TensorArg& out, int dim) override;
+  void sort(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int dim, bool descending,
+            bool stable) override;
+  void topk(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int64_t k, int dim, bool largest,
+            bool sorted) override;
+  void slice_select(SliceSelect op, const TensorArg& in, const TensorArg& values, const TensorArg& indices, int64_t k,
+                    int dim) override;
   void gemm(const GemmArgs& args) override;
   void random(Distribution dist, const TensorArg& out, double a, double b, Generator& gen) override;
   void bernoulli_tensor(const TensorArg& p, const TensorArg& out, Generator& gen) override;

@@ -1,0 +1,135 @@
+// Sort, topk and the per-slice selections (kthvalue, median, mode) on CUDA: one thread per
+// slice along dim runs a bottom-up merge sort of the slice, keyed by index, in device
+// scratch, with the orders of backends/common/order_ops.h that the CPU kernels use. The
+// orders are total, so the results equal the CPU's exactly. Slices run in parallel; a
+// single long slice runs on one thread.
+#include <vector>
+
+#include "backends/common/order_ops.h"
+#include "backends/cuda/loops.cuh"
+
+namespace ember::backend::cuda {
+namespace {
+
+using math::Keyed;
+
+enum class Job : uint8_t { Sort, TopK, KthValue, Median, Mode };
+
+// Sorts a[0, n) by cmp using b as scratch; returns the buffer holding the result.
+template <class T, class Cmp>
+__device__ Keyed<T>* merge_sort(Keyed<T>* a, Keyed<T>* b, int64_t n, const Cmp& cmp) {
+  for (int64_t width = 1; width < n; width *= 2) {
+    for (int64_t lo = 0; lo < n; lo += 2 * width) {
+      const int64_t mid = lo + width < n ? lo + width : n;
+      const int64_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+      int64_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) b[k++] = cmp(a[j], a[i]) ? a[j++] : a[i++];
+      while (i < mid) b[k++] = a[i++];
+      while (j < hi) b[k++] = a[j++];
+    }
+    Keyed<T>* t = a;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+template <class T>
+struct SliceJob {
+  const T* in;
+  T* values;
+  int64_t* indices;
+  Keyed<T>* scratch;  // 2 * n per slice
+  OffsetCalculator<3> calc;
+  int64_t n, in_stride, v_stride, i_stride, k;
+  Job job;
+  bool descending;  // Sort: descending; TopK: largest
+
+  __device__ void operator()(int64_t slice, int64_t) const {
+    const auto off = calc.get(slice);
+    Keyed<T>* a = scratch + slice * 2 * n;
+    Keyed<T>* b = a + n;
+    const T* s = in + off.v[0];
+    for (int64_t i = 0; i < n; ++i) a[i] = {s[i * in_stride], i};
+    const bool desc = (job == Job::Sort || job == Job::TopK) && descending;
+    Keyed<T>* sorted = desc ? merge_sort(a, b, n, math::Descending<T>{}) : merge_sort(a, b, n, math::Ascending<T>{});
+    T* v = values + off.v[1];
+    int64_t* x = indices + off.v[2];
+    if (job == Job::Sort || job == Job::TopK) {
+      const int64_t count = job == Job::Sort ? n : k;
+      for (int64_t j = 0; j < count; ++j) {
+        v[j * v_stride] = sorted[j].v;
+        x[j * i_stride] = sorted[j].i;
+      }
+      return;
+    }
+    Keyed<T> pick = sorted[0];
+    if (job == Job::KthValue) {
+      pick = sorted[k - 1];
+    } else if (job == Job::Median) {
+      // NaNs sort last in index order: the first of them is the slice's first NaN.
+      int64_t first_nan = n;
+      while (first_nan > 0 && math::is_nan_value(sorted[first_nan - 1].v)) --first_nan;
+      pick = first_nan < n ? sorted[first_nan] : sorted[(n - 1) / 2];
+    } else {  // Mode: the first longest run of equal values, and its last index.
+      int64_t best = 0;
+      for (int64_t i = 0; i < n;) {
+        int64_t j = i + 1;
+        while (j < n && math::same_value(sorted[j].v, sorted[i].v)) ++j;
+        if (j - i > best) {
+          best = j - i;
+          pick = sorted[j - 1];
+        }
+        i = j;
+      }
+    }
+    v[0] = pick.v;
+    x[0] = pick.i;
+  }
+};
+
+void run(Job job, const TensorArg& in, const TensorArg& values, const TensorArg& indices, int64_t k, int dim,
+         bool descending, const char* name) {
+  EMBER_ASSERT(dim >= 0 && dim < in.ndim && in.dtype == values.dtype && indices.dtype == kLong,
+               "sort/topk/select kernels need a dim in range and int64 indices");
+  const int64_t n = in.sizes[dim];
+  if (in.numel == 0 || n == 0 || values.numel == 0) return;
+  const int64_t slices = in.numel / n;
+  std::vector<int64_t> sizes(in.sizes, in.sizes + in.ndim);
+  sizes[static_cast<size_t>(dim)] = 1;
+  const int64_t* strides[3] = {in.strides, values.strides, indices.strides};
+  const auto calc = make_offset_calculator<3>(in.ndim, sizes.data(), strides);
+  dispatch(in.dtype, name, [&](auto t) {
+    using T = decltype(t);
+    Scratch scratch(static_cast<size_t>(slices) * 2 * static_cast<size_t>(n) * sizeof(Keyed<T>));
+    const SliceJob<T> f{static_cast<const T*>(in.data), static_cast<T*>(values.data),
+                        static_cast<int64_t*>(indices.data), static_cast<Keyed<T>*>(scratch.get()), calc, n,
+                        in.strides[dim], values.strides[dim], indices.strides[dim], k, job, descending};
+    const Launch1d l = elementwise_launch(slices, sm_count(), 1);
+    contiguous_kernel<<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(slices, f);
+    EMBER_CUDA_CHECK_LAUNCH();
+  });
+}
+
+}  // namespace
+
+void CudaBackend::sort(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int dim,
+                       bool descending, bool /*stable: always*/) {
+  run(Job::Sort, in, values, indices, 0, dim, descending, "sort");
+}
+
+void CudaBackend::topk(const TensorArg& in, const TensorArg& values, const TensorArg& indices, int64_t k, int dim,
+                       bool largest, bool /*sorted: always*/) {
+  EMBER_ASSERT(k >= 0 && k <= in.sizes[dim], "topk kernel needs 0 <= k <= size");
+  if (k == 0) return;
+  run(Job::TopK, in, values, indices, k, dim, largest, "topk");
+}
+
+void CudaBackend::slice_select(SliceSelect op, const TensorArg& in, const TensorArg& values,
+                               const TensorArg& indices, int64_t k, int dim) {
+  EMBER_ASSERT(op != SliceSelect::KthValue || (k >= 1 && k <= in.sizes[dim]), "kthvalue kernel needs 1 <= k <= size");
+  const Job job = op == SliceSelect::KthValue ? Job::KthValue : op == SliceSelect::Median ? Job::Median : Job::Mode;
+  run(job, in, values, indices, k, dim, false, "slice_select");
+}
+
+}  // namespace ember::backend::cuda
