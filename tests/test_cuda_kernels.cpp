@@ -257,6 +257,17 @@ TEST_CASE("cuda: sort, topk, kthvalue, median and mode match the CPU exactly (ne
   check_same(rg.grad(), r.grad(), 0);
 }
 
+TEST_CASE("cuda: nonzero and boolean-mask indexing match the CPU (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(12);
+  Tensor x = randn({7, 300});  // several chunks of the kernel
+  Tensor mask = x.gt(0.5);
+  check_same(mask.cuda().nonzero(), mask.nonzero(), 0);
+  check_same(x.cuda().t().gt(0.5).nonzero(), x.t().gt(0.5).nonzero(), 0);  // strided
+  check_same(x.cuda().index({mask.cuda()}), x.index({mask}), 0);
+  CHECK(zeros({4, 4}, TensorOptions().device(kCUDA)).nonzero().sizes() == std::vector<int64_t>{0, 2});
+}
+
 TEST_CASE("cuda: unary, binary and where kernels match the CPU (needs GPU)", "[cuda][gpu]") {
   EMBER_NEEDS_GPU();
   manual_seed(2);

@@ -49,6 +49,7 @@ class CudaBackend final : public Backend {
                     const char* op) override;
   void index_scatter(ScatterReduce reduce, const TensorArg& values, ArrayRef<IndexDim> dims, bool wrap,
                      const TensorArg& dst, const char* op) override;
+  void nonzero(const TensorArg& in, const TensorArg& out) override;
   void im2col(const TensorArg& in, const TensorArg& cols, const Window2d& w) override;
   void col2im(const TensorArg& cols, const TensorArg& out, const Window2d& w) override;
   void pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, const TensorArg* indices,

@@ -1,10 +1,12 @@
-// Indexing on CUDA: the gather and the scatter of backends/backend.h, one thread per
+// Indexing on CUDA: the gather and the scatter of backends/backend.h (and nonzero), one thread per
 // iteration element, with up to kMaxIndexDims int64 index operands that move the indexed
 // tensor's offset. Every index is bounds-checked by a kernel first (one flag read back),
 // so an error raises the CPU backend's IndexError and leaves the destination untouched.
 // Scatters with repeated targets combine with atomics: sums may differ from the CPU's
 // row-major order in the last bits, and which of several assignments wins is unspecified,
 // as for libtorch's CUDA kernels.
+#include <vector>
+
 #include "backends/cuda/loops.cuh"
 
 namespace ember::backend::cuda {
@@ -103,6 +105,13 @@ template <class F>
 void launch(int64_t n, const OffsetCalculator<kOps>& calc, const F& f) {
   const Launch1d l = elementwise_launch(n, sm_count(), 1);
   strided_kernel<kOps><<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(n, calc, f);
+  EMBER_CUDA_CHECK_LAUNCH();
+}
+
+template <class F>
+void for_each_chunk(int64_t chunks, const F& f) {
+  const Launch1d l = elementwise_launch(chunks, sm_count(), 1);
+  contiguous_kernel<<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(chunks, f);
   EMBER_CUDA_CHECK_LAUNCH();
 }
 
@@ -221,6 +230,91 @@ void CudaBackend::index_scatter(ScatterReduce reduce, const TensorArg& values, A
       ::ember::detail::throw_error<NotImplementedError>(op, "accumulating scatter of dtype ", dst.dtype,
                                                         " is not supported on CUDA yet");
   }
+}
+
+}  // namespace ember::backend::cuda
+
+// ---- nonzero ----------------------------------------------------------------------
+// Two passes over fixed chunks of the row-major iteration: count each chunk's non-zeros,
+// prefix-sum the counts on the host, then write each chunk's coordinates from its start,
+// so the coordinates come out in row-major order as on the CPU.
+
+namespace ember::backend::cuda {
+namespace {
+
+constexpr int64_t kNonzeroChunk = 256;
+constexpr int kMaxNonzeroDims = 16;
+
+template <class T>
+struct CountChunks {
+  const T* in;
+  OffsetCalculator<1> calc;
+  int64_t numel;
+  int64_t* counts;
+  __device__ void operator()(int64_t c, int64_t) const {
+    const int64_t end = (c + 1) * kNonzeroChunk < numel ? (c + 1) * kNonzeroChunk : numel;
+    int64_t count = 0;
+    for (int64_t i = c * kNonzeroChunk; i < end; ++i) count += in[calc.get(i).v[0]] != T(0);
+    counts[c] = count;
+  }
+};
+
+template <class T>
+struct WriteChunks {
+  const T* in;
+  OffsetCalculator<1> calc;
+  int64_t numel;
+  const int64_t* starts;
+  int64_t* out;
+  int nd;
+  int64_t sizes[kMaxNonzeroDims];
+  __device__ void operator()(int64_t c, int64_t) const {
+    const int64_t end = (c + 1) * kNonzeroChunk < numel ? (c + 1) * kNonzeroChunk : numel;
+    int64_t* o = out + starts[c] * nd;
+    for (int64_t i = c * kNonzeroChunk; i < end; ++i) {
+      if (in[calc.get(i).v[0]] == T(0)) continue;
+      int64_t rest = i;
+      for (int d = nd - 1; d >= 0; --d) {
+        o[d] = rest % sizes[d];
+        rest /= sizes[d];
+      }
+      o += nd;
+    }
+  }
+};
+
+}  // namespace
+
+void CudaBackend::nonzero(const TensorArg& in, const TensorArg& out) {
+  EMBER_ASSERT(out.dtype == kLong && out.contiguous);
+  if (in.numel == 0 || in.ndim == 0) return;
+  EMBER_CHECK(in.ndim <= kMaxNonzeroDims, ShapeError, "nonzero", "at most ", kMaxNonzeroDims,
+              " dimensions are supported, got ", in.ndim);
+  const int64_t chunks = (in.numel + kNonzeroChunk - 1) / kNonzeroChunk;
+  const int64_t* strides[1] = {in.strides};
+  const auto calc = make_offset_calculator<1>(in.ndim, in.sizes, strides);
+  dispatch(in.dtype, "nonzero", [&](auto t) {
+    using T = decltype(t);
+    Scratch counts(static_cast<size_t>(chunks) * sizeof(int64_t));
+    for_each_chunk(chunks, CountChunks<T>{static_cast<const T*>(in.data), calc, in.numel,
+                                          static_cast<int64_t*>(counts.get())});
+    std::vector<int64_t> starts(static_cast<size_t>(chunks));
+    EMBER_CUDA_CHECK(cudaMemcpyAsync(starts.data(), counts.get(), starts.size() * sizeof(int64_t),
+                                     cudaMemcpyDeviceToHost, current_stream()));
+    EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
+    int64_t total = 0;
+    for (auto& s : starts) {
+      const int64_t c = s;
+      s = total;
+      total += c;
+    }
+    EMBER_CUDA_CHECK(cudaMemcpyAsync(counts.get(), starts.data(), starts.size() * sizeof(int64_t),
+                                     cudaMemcpyHostToDevice, current_stream()));
+    WriteChunks<T> w{static_cast<const T*>(in.data), calc, in.numel, static_cast<const int64_t*>(counts.get()),
+                     static_cast<int64_t*>(out.data), in.ndim, {}};
+    for (int d = 0; d < in.ndim; ++d) w.sizes[d] = in.sizes[d];
+    for_each_chunk(chunks, w);
+  });
 }
 
 }  // namespace ember::backend::cuda
