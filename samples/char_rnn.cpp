@@ -3,7 +3,7 @@
 // each next character. Prints the falling loss, then text sampled from the model one
 // character at a time, feeding the LSTM's state forward.
 //
-//   char_rnn [--steps N] [--text PATH]      (defaults: 120 steps, the shipped text)
+//   char_rnn [--steps N] [--text PATH]      (defaults: 100 steps, the shipped text)
 #include <ember/ember.h>
 
 #include <cmath>
@@ -43,7 +43,7 @@ struct CharModelImpl : nn::Module {
 EMBER_MODULE(CharModel);
 
 int main(int argc, char** argv) {
-  int steps = 120;
+  int steps = 100;
   std::string path = CHAR_RNN_TEXT;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
