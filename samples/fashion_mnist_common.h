@@ -145,7 +145,7 @@ struct Stopwatch {
 /// (--eval) or trains with Adam and a cosine-annealed learning rate, printing the test
 /// accuracy after every epoch, and saves the weights (--save).
 template <class Model>
-int run(Model& model, const Flags& f) {
+int train_and_evaluate(Model& model, const Flags& f) {
   if (f.threads > 0) ember::set_num_threads(f.threads);
   using Mode = data::datasets::MNIST::Mode;
   auto test = data::make_data_loader<data::samplers::SequentialSampler>(dataset(f.data_dir, Mode::kTest),
@@ -187,6 +187,18 @@ int run(Model& model, const Flags& f) {
     std::printf("saved the weights to %s\n", f.save_path.c_str());
   }
   return 0;
+}
+
+/// train_and_evaluate, with a missing data directory or weights file reported as an
+/// error message and exit status 1.
+template <class Model>
+int run(Model& model, const Flags& f) {
+  try {
+    return train_and_evaluate(model, f);
+  } catch (const ember::Error& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
 }
 
 }  // namespace fashion_mnist
