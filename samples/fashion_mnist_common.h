@@ -179,9 +179,9 @@ int train_and_evaluate(Model& model, const Flags& f) {
     std::fflush(stdout);
     schedule.step();
   }
-  std::printf("test accuracy %.2f%% (%lld/%lld) after %d epochs in %.1f s (%.1f s CPU)\n", acc.percent(),
-              static_cast<long long>(acc.correct), static_cast<long long>(acc.total), f.epochs, run_time.wall_s(),
-              run_time.cpu_s());
+  std::printf("test accuracy %.2f%% (%lld/%lld) after %d epoch%s in %.1f s (%.1f s CPU)\n", acc.percent(),
+              static_cast<long long>(acc.correct), static_cast<long long>(acc.total), f.epochs,
+              f.epochs == 1 ? "" : "s", run_time.wall_s(), run_time.cpu_s());
   if (!f.save_path.empty()) {
     ember::save(model, f.save_path);
     std::printf("saved the weights to %s\n", f.save_path.c_str());
