@@ -12,6 +12,7 @@
 #include "ember/ops.h"
 #include "ember/optim.h"
 #include "ember/options.h"
+#include "ember/progress.h"
 #include "ember/scalar.h"
 #include "ember/serialize.h"
 #include "ember/tensor.h"
