@@ -160,6 +160,44 @@ TEST_CASE("kernels split over threads give the single-thread result bit for bit"
   CHECK(one[1].data_ptr<float>()[12345] == ap[12345] * 2.5f);
 }
 
+TEST_CASE("row reductions and softmax split over threads give the single-thread result bit for bit",
+          "[threads]") {
+  ThreadCountGuard guard;
+  ember::manual_seed(5);
+  const ember::Tensor m = ember::randn({601, 1003});
+  const ember::Tensor m3 = ember::randn({40, 301, 7});
+  auto run = [&] {
+    return std::vector<ember::Tensor>{m.sum(1), m.mean(1), m.amax(1), m.amin(1), std::get<0>(m.max(1)),
+                                      std::get<1>(m.max(1)), std::get<1>(m.min(1)), m.max(), m.min(),
+                                      ember::softmax(m, 1), ember::log_softmax(m, 1), ember::softmax(m3, 1),
+                                      m.logsumexp({1}), m.sum(0)};
+  };
+  auto same_bits = [](const ember::Tensor& x, const ember::Tensor& y) {
+    return x.sizes() == y.sizes() && x.dtype() == y.dtype() &&
+           std::memcmp(x.contiguous().data_ptr(), y.contiguous().data_ptr(), x.nbytes()) == 0;
+  };
+  ember::set_num_threads(1);
+  const auto one = run();
+  for (int threads : {2, 3}) {
+    ember::set_num_threads(threads);
+    const auto many = run();
+    for (size_t i = 0; i < one.size(); ++i) {
+      INFO("result " << i << " with " << threads << " threads");
+      CHECK(same_bits(one[i], many[i]));
+    }
+  }
+  // The backward of softmax over rows too.
+  auto grad = [&] {
+    ember::Tensor x = m.detach().requires_grad_();
+    (ember::log_softmax(x, 1) * m).sum().backward();
+    return x.grad();
+  };
+  ember::set_num_threads(1);
+  const ember::Tensor g1 = grad();
+  ember::set_num_threads(2);
+  CHECK(same_bits(g1, grad()));
+}
+
 TEST_CASE("vec_math float exp, tanh and sigmoid are within 2 ulp of libm", "[vec_math]") {
   namespace vec = ember::backend::cpu::vec;
   int64_t worst_exp = 0, worst_tanh = 0, worst_sigmoid = 0;

@@ -179,3 +179,32 @@ TEST_CASE("linalg: integer products wrap around on overflow", "[linalg]") {
   CHECK(ivalues(mm(tensor({{big, big}}), tensor({{int64_t(2)}, {int64_t(2)}}))) == I{0});
   CHECK(ivalues(mm(tensor({{3, 4}}, dtype(kInt)), tensor({{5}, {6}}, dtype(kInt)))) == I{39});
 }
+
+TEST_CASE("linalg: gradients of transposed operands come back in their layout", "[linalg]") {
+  // linear's weight enters addmm as weight.t(): its gradient is computed as
+  // (grad^T @ input)^T, so the weight's .grad() is contiguous and equals grad^T @ input.
+  manual_seed(4);
+  Tensor x = randn({6, 5}, requires_grad());
+  Tensor w = randn({3, 5}, requires_grad());
+  Tensor b = randn({3}, requires_grad());
+  Tensor g = randn({6, 3});
+  linear(x, w, b).backward(g);
+  CHECK(w.grad().is_contiguous());
+  CHECK(allclose(w.grad(), mm(g.t(), x), 1e-5, 1e-6));
+  CHECK(allclose(x.grad(), mm(g, w), 1e-5, 1e-6));
+  CHECK(allclose(b.grad(), g.sum(0), 1e-5, 1e-6));
+  // The same through mm, and a column-major first operand.
+  Tensor a = randn({5, 4}, requires_grad());
+  Tensor m = randn({5, 3}, requires_grad());
+  Tensor h = randn({4, 3});
+  mm(a.t(), m).backward(h);
+  CHECK(a.grad().is_contiguous());
+  CHECK(allclose(a.grad(), mm(m, h.t()), 1e-5, 1e-6));
+  CHECK(allclose(m.grad(), mm(a, h), 1e-5, 1e-6));
+  // alpha scales both operand gradients.
+  Tensor a2 = randn({4, 5}, requires_grad());
+  Tensor w2 = randn({3, 5}, requires_grad());
+  addmm(zeros({4, 3}), a2, w2.t(), 1, 2).backward(h);
+  CHECK(allclose(w2.grad(), 2 * mm(h.t(), a2), 1e-5, 1e-6));
+  CHECK(allclose(a2.grad(), 2 * mm(h, w2), 1e-5, 1e-6));
+}

@@ -152,6 +152,75 @@ TEST_CASE("reduce: amax and amin", "[reduce]") {
   REQUIRE_EMBER_ERROR(zeros({2, 0}).amax(1), IndexError, "amax", "non-zero size");
 }
 
+TEST_CASE("reduce: max, min and their indices on long rows match a scalar scan", "[reduce]") {
+  // Long enough for the vectorised and blocked paths, with odd lengths for their tails.
+  manual_seed(11);
+  Tensor a = randn({37, 1031});
+  float* p = a.data_ptr<float>();
+  p[5 * 1031 + 700] = std::numeric_limits<float>::quiet_NaN();   // one NaN in row 5
+  p[9 * 1031 + 3] = std::numeric_limits<float>::quiet_NaN();     // two in row 9
+  p[9 * 1031 + 1000] = std::numeric_limits<float>::quiet_NaN();
+  p[12 * 1031 + 40] = std::numeric_limits<float>::infinity();    // infinities are not NaN
+  p[12 * 1031 + 41] = -std::numeric_limits<float>::infinity();
+  p[20 * 1031 + 1030] = 50.0f;                                   // the extremum in the tail
+  p[21 * 1031 + 1030] = -50.0f;
+  p[22 * 1031 + 100] = 9.0f;                                     // ties: the first index
+  p[22 * 1031 + 900] = 9.0f;
+  auto [mx, mxi] = a.max(1);
+  auto [mn, mni] = a.min(1);
+  Tensor amx = a.amax(1), amn = a.amin(1);
+  for (int64_t r = 0; r < 37; ++r) {
+    INFO("row " << r);
+    const float* row = p + r * 1031;
+    int64_t bi = 0, si = 0;
+    for (int64_t i = 1; i < 1031; ++i) {
+      if (std::isnan(row[bi])) break;
+      if (std::isnan(row[i]) || row[i] > row[bi]) bi = i;
+    }
+    for (int64_t i = 1; i < 1031; ++i) {
+      if (std::isnan(row[si])) break;
+      if (std::isnan(row[i]) || row[i] < row[si]) si = i;
+    }
+    CHECK(mxi[r].item<int64_t>() == bi);
+    CHECK(mni[r].item<int64_t>() == si);
+    if (std::isnan(row[bi])) {
+      CHECK(std::isnan(mx[r].item<float>()));
+      CHECK(std::isnan(amx[r].item<float>()));
+      CHECK(std::isnan(mn[r].item<float>()));
+      CHECK(std::isnan(amn[r].item<float>()));
+    } else {
+      CHECK(mx[r].item<float>() == row[bi]);
+      CHECK(amx[r].item<float>() == row[bi]);
+      CHECK(mn[r].item<float>() == row[si]);
+      CHECK(amn[r].item<float>() == row[si]);
+    }
+  }
+  CHECK(mxi[22].item<int64_t>() == 100);
+  CHECK(mx[12].item<float>() == std::numeric_limits<float>::infinity());
+  CHECK(mn[12].item<float>() == -std::numeric_limits<float>::infinity());
+  // Whole-tensor reductions over several blocks: NaN wins wherever it is.
+  Tensor big = randn({300001});
+  float* q = big.data_ptr<float>();
+  q[300000] = 100.0f;
+  q[7] = -100.0f;
+  CHECK(big.max().item<float>() == 100.0f);
+  CHECK(big.min().item<float>() == -100.0f);
+  CHECK(big.argmax().item<int64_t>() == 300000);
+  CHECK(big.argmin().item<int64_t>() == 7);
+  q[200000] = std::numeric_limits<float>::quiet_NaN();
+  CHECK(std::isnan(big.max().item<float>()));
+  CHECK(std::isnan(big.min().item<float>()));
+  CHECK(big.argmax().item<int64_t>() == 200000);
+  // Integers and doubles take the same paths.
+  Tensor li = arange(100000).remainder(977);
+  CHECK(li.max().item<int64_t>() == 976);
+  CHECK(li.min().item<int64_t>() == 0);
+  CHECK(ivalues(std::get<1>(li.view({10, 10000}).max(1))).front() == 976);
+  Tensor d = big.to(kDouble);
+  CHECK(std::isnan(d.max().item<double>()));
+  CHECK(d.slice(0, 0, 200000).max().item<double>() == static_cast<double>(big.slice(0, 0, 200000).max().item<float>()));
+}
+
 TEST_CASE("reduce: sum_to undoes broadcasting", "[reduce]") {
   Tensor g = arange(24, dtype(kFloat)).view({2, 3, 4});
   CHECK(values(sum_to(g, {4})) == V{60, 66, 72, 78});

@@ -4,6 +4,7 @@
 // parallel_for, so the two never run at once).
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 namespace ember::backend::cpu {
 
@@ -31,7 +32,7 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, F&& fn) {
     return;
   }
   struct Ctx {
-    F* fn;
+    std::remove_reference_t<F>* fn;
     int64_t begin, n, chunks;
   } ctx{&fn, begin, n, chunks};
   run_parallel(chunks, [](void* p, int64_t i) {

@@ -3,6 +3,7 @@
 // innermost and contiguous (rows accumulated into a vector), and the general strided walk.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 #include <vector>
@@ -116,6 +117,89 @@ double sum_contiguous_parallel(const T* p, int64_t n) {
   return total;
 }
 
+// Max or min of a contiguous run (n >= 1) on GCC vector types (64 bytes, two
+// accumulators): plain lane arrays with a NaN test are not vectorised by the compiler.
+// NaN propagates as in libtorch: a NaN in the run makes the result NaN (the first one,
+// found by a rescan only when the vector pass saw one). Ties between -0 and +0 may
+// resolve to either.
+template <class T, bool IsMax>
+T minmax_contiguous(const T* p, int64_t n) {
+  typedef T V __attribute__((vector_size(64)));
+  constexpr int L = static_cast<int>(64 / sizeof(T));
+  auto pick = [](auto v, auto m) {
+    if constexpr (IsMax) return v > m ? v : m;
+    else return v < m ? v : m;
+  };
+  int64_t i = 0;
+  T m = p[0];
+  if (n >= 2 * L) {
+    V m0, m1, bad0 = {}, bad1 = {};
+    std::memcpy(&m0, p, sizeof(V));
+    m1 = m0;
+    for (; i + 2 * L <= n; i += 2 * L) {
+      V v0, v1;
+      std::memcpy(&v0, p + i, sizeof(V));
+      std::memcpy(&v1, p + i + L, sizeof(V));
+      m0 = pick(v0, m0);
+      m1 = pick(v1, m1);
+      if constexpr (std::is_floating_point_v<T>) {
+        // Turns NaN in a lane that met a NaN (or an infinity; the rescan decides).
+        bad0 += v0 - v0;
+        bad1 += v1 - v1;
+      }
+    }
+    if constexpr (std::is_floating_point_v<T>) {
+      const V bad = bad0 + bad1;
+      bool any = false;
+      for (int l = 0; l < L; ++l) any = any || bad[l] != bad[l];
+      if (any)
+        for (int64_t j = 0; j < i; ++j)
+          if (std::isnan(p[j])) return p[j];
+    }
+    m0 = pick(m1, m0);
+    m = m0[0];
+    for (int l = 1; l < L; ++l) m = pick(m0[l], m);
+  }
+  for (; i < n; ++i) {
+    const T v = p[i];
+    if constexpr (std::is_floating_point_v<T>)
+      if (std::isnan(v)) return v;
+    m = pick(v, m);
+  }
+  return m;
+}
+
+template <class T>
+T minmax_contiguous(const T* p, int64_t n, bool is_max) {
+  return is_max ? minmax_contiguous<T, true>(p, n) : minmax_contiguous<T, false>(p, n);
+}
+
+// Whole-tensor max/min of a contiguous run in fixed blocks, each block on whichever
+// thread, folded in block order: the result does not depend on the thread count.
+constexpr int64_t kMinMaxBlock = 65536;
+
+template <class T>
+T minmax_blocked(const T* p, int64_t n, bool is_max) {
+  const int64_t blocks = (n + kMinMaxBlock - 1) / kMinMaxBlock;
+  if (blocks == 1) return minmax_contiguous(p, n, is_max);
+  std::vector<T> partial(static_cast<size_t>(blocks));
+  parallel_for(0, blocks, std::max<int64_t>(1, kParallelGrain / kMinMaxBlock), [&](int64_t b, int64_t e) {
+    for (int64_t k = b; k < e; ++k)
+      partial[static_cast<size_t>(k)] =
+          minmax_contiguous(p + k * kMinMaxBlock, std::min(kMinMaxBlock, n - k * kMinMaxBlock), is_max);
+  });
+  T m = partial[0];
+  for (int64_t k = 1; k < blocks; ++k) {
+    const T v = partial[static_cast<size_t>(k)];
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(m)) break;
+      if (std::isnan(v)) { m = v; break; }
+    }
+    m = is_max ? (v > m ? v : m) : (v < m ? v : m);
+  }
+  return m;
+}
+
 struct Geometry {
   // Kept dims (out index space) and reduced dims, each with input strides (elements).
   std::vector<int64_t> kept_sizes, kept_in_strides, kept_out_strides;
@@ -189,6 +273,14 @@ void reduce_typed(ReduceOp op, const TensorArg& in, const TensorArg& out) {
       return;
     }
   }
+  constexpr bool kMinMaxFast = !std::is_same_v<T, bool>;
+  const bool minmax = op == ReduceOp::Max || op == ReduceOp::Min;
+  if constexpr (kMinMaxFast) {
+    if (minmax && in.contiguous && out.numel == 1) {
+      dst[0] = minmax_blocked(src, in.numel, op == ReduceOp::Max);
+      return;
+    }
+  }
   Geometry g = split_dims(in, out);
   const bool inner_contig = !g.red_sizes.empty() && g.red_strides.back() == 1;
   const bool kept_inner = !g.kept_sizes.empty() && g.kept_in_strides.back() == 1 &&
@@ -226,26 +318,43 @@ void reduce_typed(ReduceOp op, const TensorArg& in, const TensorArg& out) {
     red_outer_sizes.pop_back();
     red_outer_strides.pop_back();
   }
-  std::vector<int64_t> out_offsets;
+  std::vector<int64_t> out_offsets, in_offsets;
   walk(g.kept_sizes, g.kept_out_strides, [&](int64_t o) { out_offsets.push_back(o); });
-  size_t k = 0;
-  walk(g.kept_sizes, g.kept_in_strides, [&](int64_t base_off) {
-    const T* base = src + base_off;
-    A acc = r.identity();
-    walk(red_outer_sizes, red_outer_strides, [&](int64_t ro) {
-      const T* p = base + ro;
-      if (!inner_contig) {
-        acc = r.combine(acc, static_cast<A>(*p));
-      } else if constexpr (std::is_floating_point_v<T>) {
-        if (op == ReduceOp::Sum) { acc += sum_contiguous(p, inner_n); return; }
-        if (op == ReduceOp::Prod) { acc *= prod_contiguous(p, inner_n); return; }
+  walk(g.kept_sizes, g.kept_in_strides, [&](int64_t o) { in_offsets.push_back(o); });
+  int64_t per_out = inner_n;
+  for (int64_t s : red_outer_sizes) per_out *= s;
+  // Each output is reduced by the same code whichever thread runs it, so the result does
+  // not depend on the thread count.
+  auto reduce_range = [&](int64_t kb, int64_t ke) {
+    for (int64_t k = kb; k < ke; ++k) {
+      const T* base = src + in_offsets[static_cast<size_t>(k)];
+      A acc = r.identity();
+      walk(red_outer_sizes, red_outer_strides, [&](int64_t ro) {
+        const T* p = base + ro;
+        if (!inner_contig) {
+          acc = r.combine(acc, static_cast<A>(*p));
+          return;
+        }
+        if constexpr (kMinMaxFast) {
+          if (minmax && inner_n > 0) {
+            acc = r.combine(acc, static_cast<A>(minmax_contiguous(p, inner_n, op == ReduceOp::Max)));
+            return;
+          }
+        }
+        if constexpr (std::is_floating_point_v<T>) {
+          if (op == ReduceOp::Sum) { acc += sum_contiguous(p, inner_n); return; }
+          if (op == ReduceOp::Prod) { acc *= prod_contiguous(p, inner_n); return; }
+        }
         for (int64_t j = 0; j < inner_n; ++j) acc = r.combine(acc, static_cast<A>(p[j]));
-      } else {
-        for (int64_t j = 0; j < inner_n; ++j) acc = r.combine(acc, static_cast<A>(p[j]));
-      }
-    });
-    dst[out_offsets[k++]] = static_cast<T>(acc);
-  });
+      });
+      dst[out_offsets[static_cast<size_t>(k)]] = static_cast<T>(acc);
+    }
+  };
+  const int64_t outs = static_cast<int64_t>(in_offsets.size());
+  if (inner_contig && outs > 1 && in.numel >= 2 * kParallelGrain)
+    parallel_for(0, outs, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(per_out, 1)), reduce_range);
+  else
+    reduce_range(0, outs);
 }
 
 }  // namespace
@@ -268,11 +377,27 @@ void CpuBackend::arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const 
       in_strides.push_back(in.strides[d]);
       out_strides.push_back(out.strides[d]);
     }
-    std::vector<int64_t> out_offsets;
+    std::vector<int64_t> out_offsets, in_offsets;
     walk(sizes, out_strides, [&](int64_t o) { out_offsets.push_back(o); });
-    size_t k = 0;
+    walk(sizes, in_strides, [&](int64_t o) { in_offsets.push_back(o); });
     const bool is_max = op == ArgReduceOp::ArgMax;
-    walk(sizes, in_strides, [&](int64_t base) {
+    auto one = [&](int64_t base) -> int64_t {
+      if constexpr (!std::is_same_v<T, bool>) {
+        if (stride == 1 && n > 1) {
+          // The extremum by the vectorised pass, then its first position (the first NaN
+          // when there is one): the index the scalar scan below gives.
+          const T* row = src + base;
+          const T m = minmax_contiguous(row, n, is_max);
+          if constexpr (std::is_floating_point_v<T>) {
+            if (std::isnan(m)) {
+              for (int64_t i = 0; i < n; ++i)
+                if (std::isnan(row[i])) return i;
+            }
+          }
+          for (int64_t i = 0; i < n; ++i)
+            if (row[i] == m) return i;
+        }
+      }
       int64_t best = 0;
       T bv = src[base];
       for (int64_t i = 1; i < n; ++i) {
@@ -286,8 +411,17 @@ void CpuBackend::arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const 
         }
         if (better) { bv = v; best = i; }
       }
-      dst[out_offsets[k++]] = best;
-    });
+      return best;
+    };
+    const int64_t outs = static_cast<int64_t>(in_offsets.size());
+    auto range = [&](int64_t b, int64_t e) {
+      for (int64_t k = b; k < e; ++k)
+        dst[out_offsets[static_cast<size_t>(k)]] = one(in_offsets[static_cast<size_t>(k)]);
+    };
+    if (outs > 1 && in.numel >= 2 * kParallelGrain)
+      parallel_for(0, outs, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(n, 1)), range);
+    else
+      range(0, outs);
   });
 }
 

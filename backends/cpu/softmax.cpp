@@ -8,6 +8,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
+#include "backends/cpu/parallel.h"
 #include "backends/cpu/vec_math.h"
 
 namespace ember::backend::cpu {
@@ -169,6 +170,18 @@ void logsumexp_block(const T* x, T* y, int64_t n, int64_t inner, std::vector<T>&
   for (int64_t j = 0; j < inner; ++j) y[j] = std::log(s[j]) + m[j];
 }
 
+// Runs body(o_begin, o_end) over the outer index, on the thread pool when the tensor is
+// large. Each outer slice is computed by the same code whichever thread runs it, so the
+// results do not depend on the thread count.
+template <class F>
+void over_outer(const Geometry& geo, F&& body) {
+  const int64_t block = geo.n * geo.inner;
+  if (geo.outer > 1 && geo.outer * block >= 2 * kParallelGrain)
+    parallel_for(0, geo.outer, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(block, 1)), body);
+  else
+    body(int64_t(0), geo.outer);
+}
+
 template <class F>
 void dispatch_float(ScalarType t, const char* name, F&& f) {
   if (t == kFloat) return f(float{});
@@ -186,12 +199,14 @@ void CpuBackend::softmax(const TensorArg& in, int dim, bool log, const TensorArg
     const T* x = static_cast<const T*>(in.data);
     T* y = static_cast<T*>(out.data);
     const int64_t block = geo.n * geo.inner;
-    if (geo.inner == 1) {
-      for (int64_t o = 0; o < geo.outer; ++o) softmax_row(x + o * block, y + o * block, geo.n, log);
-      return;
-    }
-    std::vector<T> m, s;
-    for (int64_t o = 0; o < geo.outer; ++o) softmax_block(x + o * block, y + o * block, geo.n, geo.inner, log, m, s);
+    over_outer(geo, [&](int64_t ob, int64_t oe) {
+      if (geo.inner == 1) {
+        for (int64_t o = ob; o < oe; ++o) softmax_row(x + o * block, y + o * block, geo.n, log);
+        return;
+      }
+      std::vector<T> m, s;
+      for (int64_t o = ob; o < oe; ++o) softmax_block(x + o * block, y + o * block, geo.n, geo.inner, log, m, s);
+    });
   });
 }
 
@@ -205,13 +220,15 @@ void CpuBackend::softmax_backward(const TensorArg& grad, const TensorArg& out, i
     const T* y = static_cast<const T*>(out.data);
     T* gi = static_cast<T*>(grad_in.data);
     const int64_t block = geo.n * geo.inner;
-    if (geo.inner == 1) {
-      for (int64_t o = 0; o < geo.outer; ++o) backward_row(g + o * block, y + o * block, gi + o * block, geo.n, log);
-      return;
-    }
-    std::vector<T> s;
-    for (int64_t o = 0; o < geo.outer; ++o)
-      backward_block(g + o * block, y + o * block, gi + o * block, geo.n, geo.inner, log, s);
+    over_outer(geo, [&](int64_t ob, int64_t oe) {
+      if (geo.inner == 1) {
+        for (int64_t o = ob; o < oe; ++o) backward_row(g + o * block, y + o * block, gi + o * block, geo.n, log);
+        return;
+      }
+      std::vector<T> s;
+      for (int64_t o = ob; o < oe; ++o)
+        backward_block(g + o * block, y + o * block, gi + o * block, geo.n, geo.inner, log, s);
+    });
   });
 }
 
@@ -223,12 +240,14 @@ void CpuBackend::logsumexp(const TensorArg& in, int dim, const TensorArg& out) {
     const T* x = static_cast<const T*>(in.data);
     T* y = static_cast<T*>(out.data);
     const int64_t block = geo.n * geo.inner;
-    if (geo.inner == 1) {
-      for (int64_t o = 0; o < geo.outer; ++o) y[o] = logsumexp_row(x + o * block, geo.n);
-      return;
-    }
-    std::vector<T> m, s;
-    for (int64_t o = 0; o < geo.outer; ++o) logsumexp_block(x + o * block, y + o * geo.inner, geo.n, geo.inner, m, s);
+    over_outer(geo, [&](int64_t ob, int64_t oe) {
+      if (geo.inner == 1) {
+        for (int64_t o = ob; o < oe; ++o) y[o] = logsumexp_row(x + o * block, geo.n);
+        return;
+      }
+      std::vector<T> m, s;
+      for (int64_t o = ob; o < oe; ++o) logsumexp_block(x + o * block, y + o * geo.inner, geo.n, geo.inner, m, s);
+    });
   });
 }
 

@@ -53,6 +53,24 @@ void gemm3(const Tensor& a, const Tensor& m, Tensor& out, double alpha, double b
   detail::backend_of(out).gemm(g);
 }
 
+// A matrix stored column-major (a transposed view of a contiguous matrix, such as
+// linear's weight.t()).
+bool column_major(const Tensor& t) {
+  return t.dim() == 2 && t.size(0) > 1 && t.size(1) > 1 && t.stride(0) == 1 && t.stride(1) == t.size(0);
+}
+
+// Gradients of a @ b for grad g, laid out like the operand they belong to (as libtorch's
+// mm_mat1_backward / mm_mat2_backward): a column-major operand gets a column-major
+// gradient, so the gradient of a transposed parameter view comes back contiguous for the
+// parameter and is accumulated without a strided copy. Both forms are one GEMM on
+// transposed views (no copies).
+Tensor mm_grad_a(const Tensor& g, const Tensor& b, const Tensor& a) {
+  return column_major(a) ? mm(b, g.t()).t() : mm(g, b.t());
+}
+Tensor mm_grad_b(const Tensor& g, const Tensor& a, const Tensor& b) {
+  return column_major(b) ? mm(g.t(), a).t() : mm(a.t(), g);
+}
+
 Tensor mm_forward(const Tensor& a, const Tensor& b) {
   Tensor out = detail::make_tensor({a.size(0), b.size(1)}, a.dtype(), a.device());
   Tensor o3 = detail::make_view(out, {1, a.size(0), b.size(1)}, {0, b.size(1), 1}, 0);
@@ -75,8 +93,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   if (auto* n = autograd::record("MmBackward0", {&a, &b}, [](Node& n, variable_list& g) {
         variable_list r(2);
         Tensor a = n.saved(0), b = n.saved(1);
-        if (n.needs_input_grad(0)) r[0] = mm(g[0], b.t());
-        if (n.needs_input_grad(1)) r[1] = mm(a.t(), g[0]);
+        if (n.needs_input_grad(0)) r[0] = mm_grad_a(g[0], b, a);
+        if (n.needs_input_grad(1)) r[1] = mm_grad_b(g[0], a, b);
         return r;
       })) {
     autograd::set_history(out, n);
@@ -140,8 +158,14 @@ Tensor addmm(const Tensor& self, const Tensor& m1, const Tensor& m2, const Scala
                                    Tensor m1 = n.saved(0), m2 = n.saved(1);
                                    const double al = alpha.toDouble(), be = beta.toDouble();
                                    if (n.needs_input_grad(0)) r[0] = grad_for(be == 1 ? g[0] : g[0] * be, bs);
-                                   if (n.needs_input_grad(1)) r[1] = al == 1 ? mm(g[0], m2.t()) : mm(g[0], m2.t()) * al;
-                                   if (n.needs_input_grad(2)) r[2] = al == 1 ? mm(m1.t(), g[0]) : mm(m1.t(), g[0]) * al;
+                                   if (n.needs_input_grad(1)) {
+                                     r[1] = mm_grad_a(g[0], m2, m1);
+                                     if (al != 1) r[1] = r[1] * al;
+                                   }
+                                   if (n.needs_input_grad(2)) {
+                                     r[2] = mm_grad_b(g[0], m1, m2);
+                                     if (al != 1) r[2] = r[2] * al;
+                                   }
                                    return r;
                                  })) {
     autograd::set_history(out, n);

@@ -124,7 +124,9 @@ std::tuple<Tensor, Tensor> extremum_dim(const Tensor& self, int64_t dim, bool ke
   Tensor vals;
   {
     NoGradGuard ng;
-    vals = reduce_raw(is_max ? ReduceOp::Max : ReduceOp::Min, x, mask, true);
+    // On CPU the values are read at the indices (one pass over the input, not two); the
+    // other backends reduce again.
+    vals = x.device().is_cpu() ? gather(x, d, idx) : reduce_raw(is_max ? ReduceOp::Max : ReduceOp::Min, x, mask, true);
   }
   if (!keepdim || self.dim() == 0) {
     DimVector fs = final_shape(self.dim() == 0 ? self : x, self.dim() == 0 ? std::vector<bool>() : mask,
