@@ -22,19 +22,21 @@ struct Flags {
   std::string save_path;     // --save: write the trained weights here
   std::string eval_path;     // --eval: load weights from here and only evaluate
   std::string data_dir = data::datasets::fashion_mnist_root();
+  std::string device = "cpu";  // --device: "cpu", "cuda" or "cuda:N"
 };
 
 inline void print_usage(const char* program, const Flags& d) {
   std::fprintf(stderr,
                "usage: %s [--epochs N] [--batch-size N] [--lr X] [--threads N]\n"
-               "          [--save PATH] [--eval PATH] [--data DIR]\n"
+               "          [--save PATH] [--eval PATH] [--data DIR] [--device cpu|cuda]\n"
                "  --epochs N      training epochs (default %d)\n"
                "  --batch-size N  training batch size (default %d)\n"
                "  --lr X          peak learning rate of Adam, annealed to 0 (default %g)\n"
                "  --threads N     threads for ember's kernels (default: ember's choice)\n"
                "  --save PATH     save the trained weights to PATH\n"
                "  --eval PATH     load weights from PATH, skip training, print test accuracy\n"
-               "  --data DIR      Fashion-MNIST directory (default %s)\n",
+               "  --data DIR      Fashion-MNIST directory (default %s)\n"
+               "  --device D      where the model trains: cpu (default), cuda or cuda:N\n",
                program, d.epochs, d.batch_size, d.lr, d.data_dir.c_str());
 }
 
@@ -64,7 +66,7 @@ inline Flags parse_flags(int argc, char** argv, const Flags& defaults) {
       name = name.substr(0, eq);
     }
     const bool known = name == "--epochs" || name == "--batch-size" || name == "--lr" || name == "--threads" ||
-                       name == "--save" || name == "--eval" || name == "--data";
+                       name == "--save" || name == "--eval" || name == "--data" || name == "--device";
     if (!known) fail("unknown argument '" + std::string(argv[i]) + "'");
     if (std::string(argv[i]) == name) {  // "--name value"
       if (i + 1 >= argc) fail("missing value for " + name);
@@ -80,9 +82,10 @@ inline Flags parse_flags(int argc, char** argv, const Flags& defaults) {
       char* end = nullptr;
       f.lr = std::strtod(value.c_str(), &end);
       if (value.empty() || *end != '\0' || !(f.lr > 0 && f.lr < 10)) fail("bad value for --lr: '" + value + "'");
-    } else if (name == "--save" || name == "--eval" || name == "--data") {
+    } else if (name == "--save" || name == "--eval" || name == "--data" || name == "--device") {
       if (value.empty()) fail("empty value for " + name);
-      (name == "--save" ? f.save_path : name == "--eval" ? f.eval_path : f.data_dir) = value;
+      (name == "--save" ? f.save_path : name == "--eval" ? f.eval_path : name == "--data" ? f.data_dir : f.device) =
+          value;
     }
   }
   return f;
@@ -102,10 +105,12 @@ template <class Model, class Loader>
 double train_epoch(Model& model, ember::optim::Optimizer& optimizer, Loader& loader, int64_t steps, int epoch,
                    const Flags& f) {
   ember::ProgressBar progress(steps, "epoch " + std::to_string(epoch) + "/" + std::to_string(f.epochs));
+  const ember::Device device(f.device);
   model->train();
   for (auto& batch : loader) {
     optimizer.zero_grad();
-    ember::Tensor loss = ember::nn::functional::cross_entropy(model->forward(batch.data), batch.target);
+    ember::Tensor loss = ember::nn::functional::cross_entropy(model->forward(batch.data.to(device)),
+                                                              batch.target.to(device));
     loss.backward();
     optimizer.step();
     progress.update(loss.item<double>(), batch.data.size(0));
@@ -122,12 +127,13 @@ struct Accuracy {
 };
 
 template <class Model, class Loader>
-Accuracy evaluate(Model& model, Loader& loader) {
+Accuracy evaluate(Model& model, Loader& loader, const ember::Device& device) {
   model->eval();
   ember::NoGradGuard no_grad;
   Accuracy acc;
   for (auto& batch : loader) {
-    acc.correct += model->forward(batch.data).argmax(1).eq(batch.target).sum().template item<int64_t>();
+    acc.correct +=
+        model->forward(batch.data.to(device)).argmax(1).eq(batch.target.to(device)).sum().template item<int64_t>();
     acc.total += batch.data.size(0);
   }
   return acc;
@@ -147,13 +153,19 @@ struct Stopwatch {
 template <class Model>
 int train_and_evaluate(Model& model, const Flags& f) {
   if (f.threads > 0) ember::set_num_threads(f.threads);
+  const ember::Device device(f.device);
+  if (device.is_cuda() && !ember::cuda::is_available()) {
+    std::fprintf(stderr, "--device %s: no CUDA device is available\n", f.device.c_str());
+    return 1;
+  }
+  model->to(device);
   using Mode = data::datasets::MNIST::Mode;
   auto test = data::make_data_loader<data::samplers::SequentialSampler>(dataset(f.data_dir, Mode::kTest),
                                                                         data::DataLoaderOptions().batch_size(1000));
 
   if (!f.eval_path.empty()) {
     ember::load(model, f.eval_path);
-    const Accuracy acc = evaluate(model, *test);
+    const Accuracy acc = evaluate(model, *test, device);
     std::printf("loaded %s\ntest accuracy %.2f%% (%lld/%lld)\n", f.eval_path.c_str(), acc.percent(),
                 static_cast<long long>(acc.correct), static_cast<long long>(acc.total));
     return 0;
@@ -173,7 +185,7 @@ int train_and_evaluate(Model& model, const Flags& f) {
     Stopwatch epoch_time;
     const double lr = schedule.get_last_lr()[0];
     const double loss = train_epoch(model, optimizer, *train, steps, epoch, f);
-    acc = evaluate(model, *test);
+    acc = evaluate(model, *test, device);
     std::printf("epoch %d/%d  lr %.2e  train loss %.4f  test accuracy %.2f%%  %.1f s\n", epoch, f.epochs, lr, loss,
                 acc.percent(), epoch_time.wall_s());
     std::fflush(stdout);
