@@ -11,13 +11,7 @@
 #include "backends/backend.h"
 #include "backends/common/half.h"
 
-#ifndef EMBER_HD
-#ifdef __CUDACC__
-#define EMBER_HD __host__ __device__ __forceinline__
-#else
-#define EMBER_HD inline
-#endif
-#endif
+#include "backends/common/host_device.h"
 
 namespace ember::backend::math {
 

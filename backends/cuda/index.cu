@@ -108,13 +108,6 @@ void launch(int64_t n, const OffsetCalculator<kOps>& calc, const F& f) {
   EMBER_CUDA_CHECK_LAUNCH();
 }
 
-template <class F>
-void for_each_chunk(int64_t chunks, const F& f) {
-  const Launch1d l = elementwise_launch(chunks, sm_count(), 1);
-  contiguous_kernel<<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(chunks, f);
-  EMBER_CUDA_CHECK_LAUNCH();
-}
-
 template <size_t N>
 using Bits = std::conditional_t<N == 1, uint8_t, std::conditional_t<N == 2, uint16_t,
              std::conditional_t<N == 4, uint32_t, unsigned long long>>>;
@@ -145,14 +138,6 @@ struct ScatterAssign {
   IndexMove move;
   __device__ void operator()(const int64_t* off) const { dst[off[1] + move.at(off)] = values[off[0]]; }
 };
-
-// atomicAdd for the dtypes CUDA has it for; int64 adds as unsigned (two's complement).
-__device__ void atomic_add(float* p, float v) { atomicAdd(p, v); }
-__device__ void atomic_add(double* p, double v) { atomicAdd(p, v); }
-__device__ void atomic_add(int32_t* p, int32_t v) { atomicAdd(p, v); }
-__device__ void atomic_add(int64_t* p, int64_t v) {
-  atomicAdd(reinterpret_cast<unsigned long long*>(p), static_cast<unsigned long long>(v));
-}
 
 // Multiplication by compare-and-swap on the value's bits.
 template <class T>
@@ -296,7 +281,7 @@ void CudaBackend::nonzero(const TensorArg& in, const TensorArg& out) {
   dispatch(in.dtype, "nonzero", [&](auto t) {
     using T = decltype(t);
     Scratch counts(static_cast<size_t>(chunks) * sizeof(int64_t));
-    for_each_chunk(chunks, CountChunks<T>{static_cast<const T*>(in.data), calc, in.numel,
+    launch_indexed(chunks, CountChunks<T>{static_cast<const T*>(in.data), calc, in.numel,
                                           static_cast<int64_t*>(counts.get())});
     std::vector<int64_t> starts(static_cast<size_t>(chunks));
     EMBER_CUDA_CHECK(cudaMemcpyAsync(starts.data(), counts.get(), starts.size() * sizeof(int64_t),
@@ -313,7 +298,7 @@ void CudaBackend::nonzero(const TensorArg& in, const TensorArg& out) {
     WriteChunks<T> w{static_cast<const T*>(in.data), calc, in.numel, static_cast<const int64_t*>(counts.get()),
                      static_cast<int64_t*>(out.data), in.ndim, {}};
     for (int d = 0; d < in.ndim; ++d) w.sizes[d] = in.sizes[d];
-    for_each_chunk(chunks, w);
+    launch_indexed(chunks, w);
   });
 }
 

@@ -96,6 +96,24 @@ void launch_elementwise(const TensorArg* const (&ops)[N], const F& f) {
   EMBER_CUDA_CHECK_LAUNCH();
 }
 
+/// f(i, i) for i in [0, n): kernels that compute their own offsets from the index (one
+/// thread per output element, slice or chunk).
+template <class F>
+void launch_indexed(int64_t n, const F& f) {
+  if (n <= 0) return;
+  const Launch1d l = elementwise_launch(n, sm_count(), 1);
+  contiguous_kernel<<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(n, f);
+  EMBER_CUDA_CHECK_LAUNCH();
+}
+
+// atomicAdd for the dtypes CUDA has it for; int64 adds as unsigned (two's complement).
+__device__ inline void atomic_add(float* p, float v) { atomicAdd(p, v); }
+__device__ inline void atomic_add(double* p, double v) { atomicAdd(p, v); }
+__device__ inline void atomic_add(int32_t* p, int32_t v) { atomicAdd(p, v); }
+__device__ inline void atomic_add(int64_t* p, int64_t v) {
+  atomicAdd(reinterpret_cast<unsigned long long*>(p), static_cast<unsigned long long>(v));
+}
+
 // Warp shuffles exist for 32- and 64-bit types; narrower ones travel as int.
 template <class T>
 __device__ T shfl_down(T v, int offset) {

@@ -35,14 +35,6 @@ Planes planes_of(const TensorArg& image, const TensorArg& out) {
   return {image.sizes[2], image.sizes[3], out.sizes[2], out.sizes[3]};
 }
 
-template <class F>
-void for_each_output(int64_t n, const F& f) {
-  if (n == 0) return;
-  const Launch1d l = elementwise_launch(n, sm_count(), 1);
-  contiguous_kernel<<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(n, f);
-  EMBER_CUDA_CHECK_LAUNCH();
-}
-
 template <class T, bool Adjoint>
 struct ApplyTaps {
   const Tap<T>* ty;
@@ -85,7 +77,7 @@ void upsample(Backend::UpsampleMode mode, const TensorArg& image, const TensorAr
       tx = resample::linear_taps<T>(s.w, s.ow, p.align_corners, p.scale_w);
     }
     const DeviceTable<Tap<T>> dy(ty), dx(tx);
-    for_each_output(res.numel, ApplyTaps<T, Adjoint>{dy.get(), dx.get(), static_cast<T*>(image.data),
+    launch_indexed(res.numel, ApplyTaps<T, Adjoint>{dy.get(), dx.get(), static_cast<T*>(image.data),
                                                       static_cast<T*>(res.data), s});
   });
 }
@@ -102,13 +94,6 @@ struct PadGather {
     padded[k] = image[(q * s.h + my[y]) * s.w + mx[x]];
   }
 };
-
-__device__ void atomic_add(float* p, float v) { atomicAdd(p, v); }
-__device__ void atomic_add(double* p, double v) { atomicAdd(p, v); }
-__device__ void atomic_add(int32_t* p, int32_t v) { atomicAdd(p, v); }
-__device__ void atomic_add(int64_t* p, int64_t v) {
-  atomicAdd(reinterpret_cast<unsigned long long*>(p), static_cast<unsigned long long>(v));
-}
 
 template <class T>
 struct PadScatter {
@@ -134,7 +119,7 @@ void pad(Backend::PadMode mode, const TensorArg& image, const TensorArg& padded,
                                        current_stream()));
     auto run = [&](auto t) {
       using T = decltype(t);
-      for_each_output(padded.numel, PadScatter<T>{my.get(), mx.get(), static_cast<T*>(image.data),
+      launch_indexed(padded.numel, PadScatter<T>{my.get(), mx.get(), static_cast<T*>(image.data),
                                                   static_cast<const T*>(padded.data), s});
     };
     switch (image.dtype) {
@@ -148,7 +133,7 @@ void pad(Backend::PadMode mode, const TensorArg& image, const TensorArg& padded,
   } else {
     dispatch(image.dtype, name, [&](auto t) {
       using T = decltype(t);
-      for_each_output(padded.numel, PadGather<T>{my.get(), mx.get(), static_cast<const T*>(image.data),
+      launch_indexed(padded.numel, PadGather<T>{my.get(), mx.get(), static_cast<const T*>(image.data),
                                                  static_cast<T*>(padded.data), s});
     });
   }

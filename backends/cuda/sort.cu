@@ -105,9 +105,7 @@ void run(Job job, const TensorArg& in, const TensorArg& values, const TensorArg&
     const SliceJob<T> f{static_cast<const T*>(in.data), static_cast<T*>(values.data),
                         static_cast<int64_t*>(indices.data), static_cast<Keyed<T>*>(scratch.get()), calc, n,
                         in.strides[dim], values.strides[dim], indices.strides[dim], k, job, descending};
-    const Launch1d l = elementwise_launch(slices, sm_count(), 1);
-    contiguous_kernel<<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(slices, f);
-    EMBER_CUDA_CHECK_LAUNCH();
+    launch_indexed(slices, f);
   });
 }
 

@@ -12,14 +12,6 @@ namespace {
 using PoolOp = Backend::PoolOp;
 using math::PlaneSizes;
 
-template <class F>
-void for_each_index(int64_t n, const F& f) {
-  if (n == 0) return;
-  const Launch1d l = elementwise_launch(n, sm_count(), 1);
-  contiguous_kernel<<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(n, f);
-  EMBER_CUDA_CHECK_LAUNCH();
-}
-
 template <class T>
 struct Im2col {
   const T* img;
@@ -126,7 +118,7 @@ void CudaBackend::im2col(const TensorArg& in, const TensorArg& cols, const Windo
   const PlaneSizes s = planes(in, cols, count);
   dispatch_floating(in.dtype, "im2col", [&](auto t) {
     using T = decltype(t);
-    for_each_index(cols.numel, Im2col<T>{static_cast<const T*>(in.data), static_cast<T*>(cols.data), s, w});
+    launch_indexed(cols.numel, Im2col<T>{static_cast<const T*>(in.data), static_cast<T*>(cols.data), s, w});
   });
 }
 
@@ -135,7 +127,7 @@ void CudaBackend::col2im(const TensorArg& cols, const TensorArg& out, const Wind
   const PlaneSizes s = planes(out, cols, count);
   dispatch_floating(out.dtype, "col2im", [&](auto t) {
     using T = decltype(t);
-    for_each_index(out.numel, Col2im<T>{static_cast<const T*>(cols.data), static_cast<T*>(out.data), s, w});
+    launch_indexed(out.numel, Col2im<T>{static_cast<const T*>(cols.data), static_cast<T*>(out.data), s, w});
   });
 }
 
@@ -149,10 +141,10 @@ void CudaBackend::pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, c
     T* dst = static_cast<T*>(out.data);
     if (op == PoolOp::Max || op == PoolOp::AdaptiveMax) {
       EMBER_ASSERT(indices && indices->dtype == kLong && indices->contiguous, "pool2d");
-      for_each_index(out.numel, MaxPool<T>{src, dst, static_cast<int64_t*>(indices->data), s, p.w,
+      launch_indexed(out.numel, MaxPool<T>{src, dst, static_cast<int64_t*>(indices->data), s, p.w,
                                            op == PoolOp::AdaptiveMax});
     } else {
-      for_each_index(out.numel, AvgPool<T>{src, dst, s, p, op == PoolOp::AdaptiveAvg});
+      launch_indexed(out.numel, AvgPool<T>{src, dst, s, p, op == PoolOp::AdaptiveAvg});
     }
   });
 }
@@ -164,7 +156,7 @@ void CudaBackend::pool2d_backward(PoolOp op, const TensorArg& grad_out, const Te
   const PlaneSizes s = planes(grad_in, grad_out, count);
   dispatch_floating(grad_in.dtype, "pool2d_backward", [&](auto t) {
     using T = decltype(t);
-    for_each_index(grad_in.numel, AvgPoolGrad<T>{static_cast<const T*>(grad_out.data), static_cast<T*>(grad_in.data),
+    launch_indexed(grad_in.numel, AvgPoolGrad<T>{static_cast<const T*>(grad_out.data), static_cast<T*>(grad_in.data),
                                                  s, p, op == PoolOp::AdaptiveAvg});
   });
 }
@@ -178,7 +170,7 @@ void CudaBackend::plane_scatter_add(const TensorArg& src, const TensorArg& indic
                                      current_stream()));
   dispatch_floating(out.dtype, "max_pool_backward", [&](auto t) {
     using T = decltype(t);
-    for_each_index(src.numel, PlaneScatterAdd<T>{static_cast<const T*>(src.data),
+    launch_indexed(src.numel, PlaneScatterAdd<T>{static_cast<const T*>(src.data),
                                                  static_cast<const int64_t*>(indices.data), static_cast<T*>(out.data),
                                                  s.oh * s.ow, s.h * s.w});
   });
@@ -190,7 +182,7 @@ void CudaBackend::plane_gather(const TensorArg& src, const TensorArg& indices, c
   EMBER_ASSERT(indices.contiguous && indices.dtype == kLong, "max_pool_gather");
   dispatch_floating(out.dtype, "max_pool_gather", [&](auto t) {
     using T = decltype(t);
-    for_each_index(out.numel, PlaneGather<T>{static_cast<const T*>(src.data),
+    launch_indexed(out.numel, PlaneGather<T>{static_cast<const T*>(src.data),
                                              static_cast<const int64_t*>(indices.data), static_cast<T*>(out.data),
                                              s.oh * s.ow, s.h * s.w});
   });
