@@ -1,12 +1,16 @@
 #pragma once
-// Small helpers shared by the core test files: tensor contents as plain vectors, and
-// checks of ember's error messages.
+// Small helpers shared by the test files: tensor contents as plain vectors, checks of
+// ember's error messages, and temporary file paths.
 #include <catch2/catch.hpp>
 #include <ember/ember.h>
 
 #include <cmath>
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace core_test {
 
@@ -51,6 +55,26 @@ std::string error_message(F&& f) {
     return e.what();
   }
   return "";
+}
+
+/// Runs f, which must throw ember::Error whose message contains every word.
+inline void require_error(const std::function<void()>& f, std::initializer_list<std::string> words) {
+  try {
+    f();
+    FAIL("no exception was raised");
+  } catch (const ember::Error& e) {
+    for (const auto& w : words) CHECK_THAT(e.what(), Catch::Contains(w));
+  }
+}
+
+/// A path for `name` in a temporary directory of this test process.
+inline std::string temp_path(const std::string& name) {
+  static const std::filesystem::path dir = [] {
+    auto d = std::filesystem::temp_directory_path() / ("ember_tests_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(d);
+    return d;
+  }();
+  return (dir / name).string();
 }
 
 }  // namespace core_test

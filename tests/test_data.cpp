@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "core_helpers.h"
 #include <ember/data.h>
 #include <ember/ember.h>
 #include <ember/serialize.h>
@@ -17,6 +17,7 @@
 #include <vector>
 
 namespace {
+using core_test::require_error;
 using ember::Tensor;
 namespace data = ember::data;
 namespace fs = std::filesystem;
@@ -50,14 +51,6 @@ std::vector<int64_t> values(const Tensor& t) {
   return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
 }
 
-void require_error(const std::function<void()>& f, std::initializer_list<std::string> words) {
-  try {
-    f();
-    FAIL("no exception was raised");
-  } catch (const ember::Error& e) {
-    for (const auto& w : words) CHECK_THAT(e.what(), Catch::Contains(w));
-  }
-}
 
 }  // namespace
 

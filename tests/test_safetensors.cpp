@@ -1,7 +1,7 @@
 // The safetensors layout of ember's files: tensor names and header fields as Python's
 // safetensors package writes them, files written by other programs, and every kind of
 // corrupt file raising an error instead of reading out of bounds.
-#include <catch2/catch.hpp>
+#include "core_helpers.h"
 #include <ember/ember.h>
 #include <ember/serialize.h>
 #include <nlohmann/json.hpp>
@@ -15,18 +15,11 @@
 #include <unistd.h>
 
 namespace {
+using core_test::require_error;
+using core_test::temp_path;
 using ember::Tensor;
 namespace nn = ember::nn;
 namespace fs = std::filesystem;
-
-std::string temp_path(const std::string& name) {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("ember_test_safetensors_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return (dir / name).string();
-}
 
 std::string read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -52,14 +45,6 @@ std::string raw(std::initializer_list<T> values) {
   return s;
 }
 
-void require_error(const std::function<void()>& f, std::initializer_list<std::string> words) {
-  try {
-    f();
-    FAIL("no exception was raised");
-  } catch (const ember::Error& e) {
-    for (const auto& w : words) CHECK_THAT(e.what(), Catch::Contains(w));
-  }
-}
 
 }  // namespace
 

@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "core_helpers.h"
 #include <ember/ember.h>
 #include <ember/optim.h>
 #include <ember/serialize.h>
@@ -11,19 +11,11 @@
 #include <unistd.h>
 
 namespace {
+using core_test::require_error;
+using core_test::temp_path;
 using ember::Tensor;
 namespace optim = ember::optim;
 namespace fs = std::filesystem;
-
-/// A fresh file path in a per-process temporary directory.
-std::string temp_path(const std::string& name) {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("ember_test_serialize_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return (dir / name).string();
-}
 
 std::string read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -34,15 +26,6 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-/// Runs f, which must throw ember::Error whose message contains every word.
-void require_error(const std::function<void()>& f, std::initializer_list<std::string> words) {
-  try {
-    f();
-    FAIL("no exception was raised");
-  } catch (const ember::Error& e) {
-    for (const auto& w : words) CHECK_THAT(e.what(), Catch::Contains(w));
-  }
-}
 
 }  // namespace
 

@@ -1,6 +1,6 @@
 // Module::state_dict / load_state_dict: PyTorch's names and order, in-place loading,
 // strictness and the errors that list every offending key.
-#include <catch2/catch.hpp>
+#include "core_helpers.h"
 #include <ember/ember.h>
 
 #include <cstdio>
@@ -11,6 +11,7 @@
 #include <vector>
 
 namespace {
+using core_test::require_error;
 using ember::Tensor;
 namespace nn = ember::nn;
 
@@ -20,14 +21,6 @@ std::vector<std::string> keys_of(const ember::OrderedDict<std::string, Tensor>& 
   return k;
 }
 
-void require_error(const std::function<void()>& f, std::initializer_list<std::string> words) {
-  try {
-    f();
-    FAIL("no exception was raised");
-  } catch (const ember::Error& e) {
-    for (const auto& w : words) CHECK_THAT(e.what(), Catch::Contains(w));
-  }
-}
 
 nn::Sequential make_model() { return nn::Sequential(nn::Linear(3, 2), nn::BatchNorm1d(2), nn::ReLU(), nn::Linear(2, 1)); }
 
