@@ -26,7 +26,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -121,27 +120,28 @@ class Encoder {
   }
 
   std::string file() {
-    // Larger elements first keeps every tensor aligned to its element size in the data.
-    std::stable_sort(tensors_.begin(), tensors_.end(), [](const Pending& a, const Pending& b) {
-      return a.data.element_size() > b.data.element_size();
+    // The data holds larger elements first, which keeps every tensor aligned to its element
+    // size; the header lists the tensors in the archive's order.
+    std::vector<Pending*> layout;
+    for (Pending& p : tensors_) layout.push_back(&p);
+    std::stable_sort(layout.begin(), layout.end(), [](const Pending* a, const Pending* b) {
+      return a->data.element_size() > b->data.element_size();
     });
-    std::map<std::string, std::pair<uint64_t, uint64_t>> offsets;
     uint64_t data_size = 0;
-    for (const Pending& p : tensors_) {
-      const auto n = static_cast<uint64_t>(p.data.nbytes());
-      offsets[p.name] = {data_size, data_size + n};
-      data_size += n;
+    for (Pending* p : layout) {
+      p->begin = data_size;
+      data_size += static_cast<uint64_t>(p->data.nbytes());
     }
     Json description;
     description["version"] = kDescriptionVersion;
     description["entries"] = std::move(entries_);
     Json header;
     header["__metadata__"] = {{"format", "pt"}, {"__ember__", description.dump()}};
-    for (const Pending& p : tensors_by_name_order()) {
-      const auto& [begin, end] = offsets[p.name];
+    for (const Pending& p : tensors_) {
+      const uint64_t end = p.begin + static_cast<uint64_t>(p.data.nbytes());
       header[p.name] = {{"dtype", safetensors_dtype(p.data.scalar_type())},
                         {"shape", p.data.sizes().vec()},
-                        {"data_offsets", {begin, end}}};
+                        {"data_offsets", {p.begin, end}}};
     }
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');
@@ -151,30 +151,23 @@ class Encoder {
     const uint64_t n = text.size();
     out.append(reinterpret_cast<const char*>(&n), sizeof n);
     out += text;
-    for (const Pending& p : tensors_)
-      if (p.data.nbytes() > 0) out.append(static_cast<const char*>(p.data.data_ptr()), p.data.nbytes());
+    for (const Pending* p : layout)
+      if (p->data.nbytes() > 0) out.append(static_cast<const char*>(p->data.data_ptr()), p->data.nbytes());
     return out;
   }
 
  private:
   struct Pending {
     std::string name;
-    Tensor data;  // contiguous, on the CPU
-    size_t order;
+    Tensor data;         // contiguous, on the CPU
+    uint64_t begin = 0;  // offset of its bytes in the data section
   };
-
-  // Header entries follow the archive's order, as the data is sorted for alignment.
-  std::vector<Pending> tensors_by_name_order() const {
-    std::vector<Pending> v = tensors_;
-    std::sort(v.begin(), v.end(), [](const Pending& a, const Pending& b) { return a.order < b.order; });
-    return v;
-  }
 
   void add_tensor(const Tensor& t, const std::string& name) {
     EMBER_CHECK(name != "__metadata__", Error, "save", "'__metadata__' is reserved by the safetensors format and cannot name a tensor");
     EMBER_CHECK(names_.insert(name).second, Error, "save", "two tensors would both be named '", name,
                 "' in the file (keys are joined with '.'); rename one of them");
-    tensors_.push_back({name, t.detach().cpu().contiguous(), tensors_.size()});
+    tensors_.push_back({name, t.detach().cpu().contiguous()});
   }
 
   void describe_tensor(Json& d, const Tensor& t, const std::vector<std::string>& path) {
@@ -238,7 +231,7 @@ class Decoder {
       for (auto& [name, st] : tensors_) {
         Entry e;
         e.kind = Entry::Kind::Tensor;
-        e.tensor = load(name, st);
+        e.tensor = load(st);
         put(*root, split(name), std::move(e), name);
       }
       return root;
@@ -364,7 +357,7 @@ class Decoder {
       corrupt(concat(data_size_ - at, " bytes after the last tensor's data belong to no tensor"));
   }
 
-  Tensor load(const std::string& name, StoredTensor& st) {
+  Tensor load(StoredTensor& st) {
     st.used = true;
     Tensor t = empty(st.shape, TensorOptions().dtype(st.dtype));
     if (st.end > st.begin) std::memcpy(t.data_ptr(), data_ + st.begin, st.end - st.begin);
@@ -377,7 +370,7 @@ class Decoder {
       corrupt(concat("the \"__ember__\" metadata names tensor '", name, "', which the header lacks"));
     StoredTensor& st = tensors_[it->second].second;
     if (st.used) corrupt(concat("tensor '", name, "' is described twice"));
-    return load(name, st);
+    return load(st);
   }
 
   static std::vector<std::string> split(const std::string& name) {
