@@ -75,11 +75,14 @@ Module::IncompatibleKeys Module::load_state_dict(const OrderedDict<std::string, 
   OrderedDict<std::string, Tensor> own = this->state_dict();
   IncompatibleKeys result;
   std::vector<std::string> mismatched;
+  std::vector<std::pair<Tensor, const Tensor*>> copies;  // (module tensor, dict tensor)
   for (const auto& item : own) {
     const Tensor* given = state_dict.find(item.key());
     if (!given) {
       result.missing_keys.push_back(item.key());
-    } else if (!given->defined() || given->sizes() != item.value().sizes()) {
+    } else if (given->defined() && given->sizes() == item.value().sizes()) {
+      copies.emplace_back(item.value(), given);
+    } else {
       mismatched.push_back(::ember::detail::concat("\"", item.key(), "\": the module has shape ", item.value().sizes(),
                                           " but the dict holds ",
                                           given->defined() ? ::ember::detail::concat("shape ", given->sizes()) : "an undefined tensor"));
@@ -96,8 +99,7 @@ Module::IncompatibleKeys Module::load_state_dict(const OrderedDict<std::string, 
               ": ", problems.substr(problems.empty() ? 0 : 2));
 
   NoGradGuard guard;
-  for (auto& item : own)
-    if (const Tensor* given = state_dict.find(item.key())) item.value().copy_(*given);
+  for (auto& [target, given] : copies) target.copy_(*given);
   return result;
 }
 
