@@ -235,7 +235,7 @@ struct NormMap {
   __device__ T map(T v) const {
     if (p == 0) return v != T(0) ? T(1) : T(0);
     const T a = v < T(0) ? -v : v;
-    if (p == 1 || isinf(p)) return v != v ? v : a;
+    if (p == 1 || isinf(p)) return a;  // NaN stays NaN
     if (p == 2) return v * v;
     return pow(a, static_cast<T>(p));
   }

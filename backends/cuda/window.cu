@@ -105,17 +105,15 @@ struct PlaneGather {
 };
 
 // Sizes of the [N, C, H, W] input and [N, C, OH, OW] output planes.
-PlaneSizes planes(const TensorArg& in, const TensorArg& out, int64_t& count) {
+PlaneSizes planes(const TensorArg& in, const TensorArg& out) {
   EMBER_ASSERT(in.ndim == 4 && in.contiguous && out.contiguous, "window kernels expect contiguous 4-D operands");
-  count = in.sizes[0] * in.sizes[1];
   return {in.sizes[2], in.sizes[3], out.sizes[out.ndim - 2], out.sizes[out.ndim - 1]};
 }
 
 }  // namespace
 
 void CudaBackend::im2col(const TensorArg& in, const TensorArg& cols, const Window2d& w) {
-  int64_t count;
-  const PlaneSizes s = planes(in, cols, count);
+  const PlaneSizes s = planes(in, cols);
   dispatch_floating(in.dtype, "im2col", [&](auto t) {
     using T = decltype(t);
     launch_indexed(cols.numel, Im2col<T>{static_cast<const T*>(in.data), static_cast<T*>(cols.data), s, w});
@@ -123,8 +121,7 @@ void CudaBackend::im2col(const TensorArg& in, const TensorArg& cols, const Windo
 }
 
 void CudaBackend::col2im(const TensorArg& cols, const TensorArg& out, const Window2d& w) {
-  int64_t count;
-  const PlaneSizes s = planes(out, cols, count);
+  const PlaneSizes s = planes(out, cols);
   dispatch_floating(out.dtype, "col2im", [&](auto t) {
     using T = decltype(t);
     launch_indexed(out.numel, Col2im<T>{static_cast<const T*>(cols.data), static_cast<T*>(out.data), s, w});
@@ -133,8 +130,7 @@ void CudaBackend::col2im(const TensorArg& cols, const TensorArg& out, const Wind
 
 void CudaBackend::pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, const TensorArg* indices,
                          const PoolParams& p) {
-  int64_t count;
-  const PlaneSizes s = planes(in, out, count);
+  const PlaneSizes s = planes(in, out);
   dispatch_floating(in.dtype, "pool2d", [&](auto t) {
     using T = decltype(t);
     const T* src = static_cast<const T*>(in.data);
@@ -152,8 +148,7 @@ void CudaBackend::pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, c
 void CudaBackend::pool2d_backward(PoolOp op, const TensorArg& grad_out, const TensorArg& grad_in,
                                   const PoolParams& p) {
   EMBER_ASSERT(op == PoolOp::Avg || op == PoolOp::AdaptiveAvg, "pool2d_backward: max pools scatter by index");
-  int64_t count;
-  const PlaneSizes s = planes(grad_in, grad_out, count);
+  const PlaneSizes s = planes(grad_in, grad_out);
   dispatch_floating(grad_in.dtype, "pool2d_backward", [&](auto t) {
     using T = decltype(t);
     launch_indexed(grad_in.numel, AvgPoolGrad<T>{static_cast<const T*>(grad_out.data), static_cast<T*>(grad_in.data),
@@ -162,8 +157,7 @@ void CudaBackend::pool2d_backward(PoolOp op, const TensorArg& grad_out, const Te
 }
 
 void CudaBackend::plane_scatter_add(const TensorArg& src, const TensorArg& indices, const TensorArg& out) {
-  int64_t count;
-  const PlaneSizes s = planes(out, src, count);
+  const PlaneSizes s = planes(out, src);
   EMBER_ASSERT(indices.contiguous && indices.dtype == kLong, "max_pool_backward");
   if (out.numel > 0)
     EMBER_CUDA_CHECK(cudaMemsetAsync(out.data, 0, static_cast<size_t>(out.numel) * element_size(out.dtype),
@@ -177,8 +171,7 @@ void CudaBackend::plane_scatter_add(const TensorArg& src, const TensorArg& indic
 }
 
 void CudaBackend::plane_gather(const TensorArg& src, const TensorArg& indices, const TensorArg& out) {
-  int64_t count;
-  const PlaneSizes s = planes(src, out, count);
+  const PlaneSizes s = planes(src, out);
   EMBER_ASSERT(indices.contiguous && indices.dtype == kLong, "max_pool_gather");
   dispatch_floating(out.dtype, "max_pool_gather", [&](auto t) {
     using T = decltype(t);
