@@ -165,6 +165,21 @@ struct Prim {
   }
 };
 
+// Times a forward/backward primitive pair in the given layout (and, for blocked layouts,
+// with the reorders to and from NCHW), then leaves their outputs in plain memory.
+void time_pair(Prim& pf, Prim& pb, bool blocked, Timing (&tf)[2], Timing (&tb)[2], Timing& tf_ro, Timing& tb_ro) {
+  tf[blocked] = time_it([&] { pf.run(false); });
+  tb[blocked] = time_it([&] { pb.run(false); });
+  if (blocked) {
+    tf_ro = time_it([&] { pf.run(true); });
+    tb_ro = time_it([&] { pb.run(true); });
+  }
+  pf.run(false);
+  pb.run(false);
+  pf.finish();
+  pb.finish();
+}
+
 memory::desc md(const memory::dims& d, tag t) { return memory::desc(d, dt::f32, t); }
 
 // ---- convolution --------------------------------------------------------------------
@@ -365,16 +380,7 @@ void bench_pool(const char* name, int64_t c, int64_t hw) {
             {{DNNL_ARG_DIFF_DST, &ddst}},
             {{DNNL_ARG_DIFF_SRC, &dsrc}},
             {{DNNL_ARG_WORKSPACE, ws}}};
-    tf[blocked] = time_it([&] { pf.run(false); });
-    tb[blocked] = time_it([&] { pb.run(false); });
-    if (blocked) {
-      tf_ro = time_it([&] { pf.run(true); });
-      tb_ro = time_it([&] { pb.run(true); });
-    }
-    pf.run(false);
-    pb.run(false);
-    pf.finish();
-    pb.finish();
+    time_pair(pf, pb, blocked, tf, tb, tf_ro, tb_ro);
     d_y[blocked] = max_abs_diff(dst.plain, y);
     d_gx[blocked] = max_abs_diff(dsrc.plain, xa.grad());
     impl[blocked] = fpd.impl_info_str() + std::string("/") + bpd.impl_info_str();
@@ -451,16 +457,7 @@ void bench_bn(const char* name, int64_t c, int64_t hw) {
             {{DNNL_ARG_SRC, &src}, {DNNL_ARG_DIFF_DST, &ddst}, {DNNL_ARG_SCALE, &scale}, {DNNL_ARG_SHIFT, &shift}},
             {{DNNL_ARG_DIFF_SRC, &dsrc}, {DNNL_ARG_DIFF_SCALE, &dscale}, {DNNL_ARG_DIFF_SHIFT, &dshift}},
             {{DNNL_ARG_MEAN, mean}, {DNNL_ARG_VARIANCE, var}}};
-    tf[blocked] = time_it([&] { pf.run(false); });
-    tb[blocked] = time_it([&] { pb.run(false); });
-    if (blocked) {
-      tf_ro = time_it([&] { pf.run(true); });
-      tb_ro = time_it([&] { pb.run(true); });
-    }
-    pf.run(false);
-    pb.run(false);
-    pf.finish();
-    pb.finish();
+    time_pair(pf, pb, blocked, tf, tb, tf_ro, tb_ro);
     d_y[blocked] = max_abs_diff(dst.plain, y);
     d_gx[blocked] = max_abs_diff(dsrc.plain, xa.grad());
     d_gw[blocked] = max_abs_diff(dscale.plain, wa.grad());
