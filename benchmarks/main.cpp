@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   }
   torch::set_num_threads(bench::threads);
   // libtorch's set_num_threads does not reach OpenBLAS (its mm and the raw cblas rows use
-  // it); ember's does. Setting it here gives both sides the same BLAS thread count.
+  // it). ember keeps OpenBLAS at one thread from its first matrix product on and splits
+  // products over its own pool; the raw cblas rows call OpenBLAS alone, with this count.
   openblas_set_num_threads(bench::threads);
   std::vector<bench::Workload> w;
   bench::add_small_op_workloads(w);

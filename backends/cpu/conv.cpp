@@ -5,6 +5,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
+#include "backends/cpu/parallel.h"
 
 namespace ember::backend::cpu {
 namespace {
@@ -78,8 +79,14 @@ void run_window(const TensorArg& image, const TensorArg& cols, const Backend::Wi
   auto run = [&](auto t) {
     using T = decltype(t);
     if constexpr (std::is_floating_point_v<T>) {
-      window_planes<T, Adjoint>(static_cast<T*>(image.data), static_cast<T*>(cols.data), planes, image.sizes[2],
-                                image.sizes[3], cols.sizes[4], cols.sizes[5], g);
+      const int64_t h = image.sizes[2], w = image.sizes[3], oh = cols.sizes[4], ow = cols.sizes[5];
+      const int64_t plane = h * w, col_plane = g.kh * g.kw * oh * ow;
+      // Planes are independent (each writes its own columns, or its own image plane).
+      const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(col_plane, 1));
+      parallel_for(0, planes, grain, [&](int64_t p0, int64_t p1) {
+        window_planes<T, Adjoint>(static_cast<T*>(image.data) + p0 * plane, static_cast<T*>(cols.data) + p0 * col_plane,
+                                  p1 - p0, h, w, oh, ow, g);
+      });
     } else {
       detail::throw_error<DTypeError>(name, "not implemented for dtype ", image.dtype);
     }

@@ -1,7 +1,7 @@
 #pragma once
-// One pool of worker threads for ember's CPU kernels, sized by ember::set_num_threads
-// (which also sets OpenBLAS's thread count; kernels that call OpenBLAS do not run inside
-// parallel_for, so the two never run at once).
+// One pool of worker threads for ember's CPU kernels, sized by ember::set_num_threads.
+// OpenBLAS runs on one thread inside it (backends/cpu/gemm.cpp splits products over the
+// pool), so kernels may call it from parallel_for.
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>

@@ -10,6 +10,7 @@
 #include "backends/common/window_ops.h"
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
+#include "backends/cpu/parallel.h"
 
 namespace ember::backend::cpu {
 namespace {
@@ -27,6 +28,9 @@ Planes planes_of(const TensorArg& in, const TensorArg& out, const char* name) {
 }
 
 using math::Span;
+
+// Planes per parallel chunk: about kParallelGrain input elements.
+int64_t plane_grain(const Planes& s) { return std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(s.h * s.w, 1)); }
 
 // The window of every output position along one axis (max pooling or adaptive).
 std::vector<Span> max_spans(PoolOp op, int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, int64_t d) {
@@ -155,7 +159,13 @@ void CpuBackend::pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, co
     T* dst = static_cast<T*>(out.data);
     if (op == PoolOp::Max || op == PoolOp::AdaptiveMax) {
       EMBER_ASSERT(indices && indices->dtype == kLong && indices->contiguous, "pool2d");
-      max_pool<T>(s, op, p, src, dst, static_cast<int64_t*>(indices->data));
+      int64_t* idx = static_cast<int64_t*>(indices->data);
+      const int64_t in_plane = s.h * s.w, out_plane = s.oh * s.ow;
+      parallel_for(0, s.planes, plane_grain(s), [&](int64_t q0, int64_t q1) {
+        Planes part = s;
+        part.planes = q1 - q0;
+        max_pool<T>(part, op, p, src + q0 * in_plane, dst + q0 * out_plane, idx + q0 * out_plane);
+      });
     } else {
       avg_pool<T>(s, op, p, src, dst);
     }
@@ -180,10 +190,12 @@ void CpuBackend::plane_scatter_add(const TensorArg& src, const TensorArg& indice
     using T = decltype(t);
     const T* g = static_cast<const T*>(src.data);
     T* dst = static_cast<T*>(out.data);
-    std::fill(dst, dst + s.planes * s.h * s.w, T(0));
     const int64_t n = s.oh * s.ow, plane = s.h * s.w;
-    for (int64_t q = 0; q < s.planes; ++q)
-      for (int64_t k = 0; k < n; ++k) dst[q * plane + ind[q * n + k]] += g[q * n + k];
+    parallel_for(0, s.planes, plane_grain(s), [&](int64_t q0, int64_t q1) {
+      std::fill(dst + q0 * plane, dst + q1 * plane, T(0));
+      for (int64_t q = q0; q < q1; ++q)
+        for (int64_t k = 0; k < n; ++k) dst[q * plane + ind[q * n + k]] += g[q * n + k];
+    });
   });
 }
 
@@ -196,8 +208,10 @@ void CpuBackend::plane_gather(const TensorArg& src, const TensorArg& indices, co
     const T* from = static_cast<const T*>(src.data);
     T* dst = static_cast<T*>(out.data);
     const int64_t n = s.oh * s.ow, plane = s.h * s.w;
-    for (int64_t q = 0; q < s.planes; ++q)
-      for (int64_t k = 0; k < n; ++k) dst[q * n + k] = from[q * plane + ind[q * n + k]];
+    parallel_for(0, s.planes, plane_grain(s), [&](int64_t q0, int64_t q1) {
+      for (int64_t q = q0; q < q1; ++q)
+        for (int64_t k = 0; k < n; ++k) dst[q * n + k] = from[q * plane + ind[q * n + k]];
+    });
   });
 }
 

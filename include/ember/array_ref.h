@@ -18,8 +18,17 @@ class ArrayRef {
   constexpr ArrayRef() = default;
   constexpr ArrayRef(const T& one) : data_(&one), size_(1) {}
   constexpr ArrayRef(const T* data, size_t n) : data_(data), size_(n) {}
+  // Views the list's array, which lives until the end of the full expression that made
+  // the list: like c10::ArrayRef, valid as a function argument, not to be stored.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
   constexpr ArrayRef(const std::initializer_list<T>& l)
       : data_(l.begin() == l.end() ? static_cast<const T*>(nullptr) : l.begin()), size_(l.size()) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
   template <class A>
   ArrayRef(const std::vector<T, A>& v) : data_(v.data()), size_(v.size()) {}
   constexpr const T* data() const { return data_; }

@@ -1,11 +1,11 @@
-// Thread count shared by ember's kernels and OpenBLAS, so the two never oversubscribe.
+// The thread count of ember's kernels. OpenBLAS is kept at one thread: ember's pool splits
+// large matrix products itself (backends/cpu/gemm.cpp), so only one set of threads ever
+// runs and OpenBLAS's spinning workers never compete with ember's for the cores.
 #include <atomic>
 #include <thread>
 
 #include "ember/errors.h"
 #include "ember/ops.h"
-
-extern "C" void openblas_set_num_threads(int num_threads);
 
 namespace ember {
 namespace {
@@ -15,7 +15,6 @@ std::atomic<int> g_threads{0};
 void set_num_threads(int n) {
   EMBER_CHECK(n > 0, Error, "set_num_threads", "Expected positive number of threads, got ", n);
   g_threads.store(n);
-  openblas_set_num_threads(n);
 }
 
 int get_num_threads() {

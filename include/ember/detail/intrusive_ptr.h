@@ -2,14 +2,25 @@
 // Intrusive reference counting: the count lives in the object, so a handle is one
 // pointer and creating an object is one allocation.
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 
 namespace ember::detail {
 
+/// Memory for small objects from per-thread free lists of a few size classes, falling back
+/// to operator new: the tensors and nodes a training loop creates and drops every step
+/// reuse blocks instead of going through malloc (src/core/small_object_pool.cpp).
+void* small_object_alloc(size_t bytes);
+/// Returns a block of small_object_alloc(bytes), from any thread.
+void small_object_free(void* p, size_t bytes) noexcept;
+
 /// Base of intrusively counted objects (TensorImpl, StorageImpl, autograd nodes).
 class RefCounted {
  public:
+  static void* operator new(size_t bytes) { return small_object_alloc(bytes); }
+  // The destructor is virtual, so `bytes` is the size of the most derived type.
+  static void operator delete(void* p, size_t bytes) noexcept { small_object_free(p, bytes); }
   RefCounted() = default;
   RefCounted(const RefCounted&) = delete;
   RefCounted& operator=(const RefCounted&) = delete;
