@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "backends/cpu/parallel.h"
@@ -196,6 +197,79 @@ TEST_CASE("row reductions and softmax split over threads give the single-thread 
   const ember::Tensor g1 = grad();
   ember::set_num_threads(2);
   CHECK(same_bits(g1, grad()));
+}
+
+TEST_CASE("matrix products, convolutions and pooling split over threads give the single-thread result",
+          "[threads]") {
+  ThreadCountGuard guard;
+  ember::manual_seed(9);
+  const ember::Tensor a = ember::randn({300, 170}), b = ember::randn({170, 90});
+  const ember::Tensor wide = ember::randn({20, 170}), bt = ember::randn({400, 170});
+  const ember::Tensor batch_a = ember::randn({5, 60, 70}), batch_b = ember::randn({5, 70, 80});
+  const ember::Tensor img = ember::randn({6, 3, 17, 19}), w = ember::randn({8, 3, 3, 3});
+  const ember::Tensor dbl_a = ember::randn({120, 150}, ember::kDouble), dbl_b = ember::randn({150, 130}, ember::kDouble);
+  auto run = [&] {
+    // Products split along m (tall), along n (wide, with op(B) transposed) and along the
+    // batch, with A transposed; a convolution forward and backward; max pooling and its
+    // backward.
+    ember::Tensor x = img.detach().requires_grad_(), k = w.detach().requires_grad_();
+    ember::Tensor y = ember::conv2d(x, k, {}, 1, 1);
+    ember::Tensor pooled = ember::max_pool2d(y, 2);
+    (pooled * pooled).sum().backward();
+    return std::vector<ember::Tensor>{ember::mm(a, b),        ember::mm(wide, bt.t()), ember::mm(a.t().contiguous().t(), b),
+                                      ember::bmm(batch_a, batch_b), ember::bmm(batch_a.transpose(1, 2).contiguous().transpose(1, 2), batch_b),
+                                      ember::mm(dbl_a, dbl_b), y.detach(), pooled.detach(), x.grad(), k.grad()};
+  };
+  ember::set_num_threads(1);
+  const auto one = run();
+  for (int threads : {2, 3}) {
+    ember::set_num_threads(threads);
+    const auto many = run();
+    for (size_t i = 0; i < one.size(); ++i) {
+      INFO("result " << i << " with " << threads << " threads");
+      // A product split along m or n runs OpenBLAS on blocks, whose kernels may round the
+      // last bits differently (as OpenBLAS's own threading does); batch entries, double
+      // products, convolutions and pooling match exactly.
+      if (i <= 2) CHECK(ember::allclose(one[i], many[i], 1e-5, 1e-4));
+      else CHECK(ember::equal(one[i], many[i]));
+    }
+  }
+  // And the products are right: one element of each against a double dot product.
+  auto dot = [](const ember::Tensor& l, const ember::Tensor& r, int64_t i, int64_t j) {
+    double acc = 0;
+    for (int64_t p = 0; p < l.size(1); ++p) acc += l[i][p].item<double>() * r[p][j].item<double>();
+    return acc;
+  };
+  CHECK(one[0][299][89].item<double>() == Approx(dot(a, b, 299, 89)).margin(1e-4));
+  CHECK(one[1][19][399].item<double>() == Approx(dot(wide, bt.t(), 19, 399)).margin(1e-4));
+  CHECK(one[4][4][59][79].item<double>() == Approx(dot(batch_a[4], batch_b[4], 59, 79)).margin(1e-4));
+  CHECK(one[5][119][129].item<double>() == Approx(dot(dbl_a, dbl_b, 119, 129)).margin(1e-10));
+}
+
+TEST_CASE("tensors and tape nodes made on one thread are freed on another", "[memory][threads]") {
+  // Tensor, storage and node objects come from per-thread free lists; a block freed on
+  // another thread joins that thread's list, and a thread's lists are returned when it exits.
+  std::vector<ember::Tensor> made;
+  std::thread producer([&] {
+    for (int i = 0; i < 2000; ++i) {
+      ember::Tensor x = ember::full({3}, float(i)).requires_grad_();
+      made.push_back(x * 2 + 1);  // keeps a node alive through the result
+    }
+  });
+  producer.join();
+  REQUIRE(made.size() == 2000);
+  CHECK(made[1234][2].item<float>() == 2469.0f);
+  made[7].sum().backward();  // the nodes made on the exited thread still work
+  made.clear();              // and are freed here
+  std::thread consumer([] {
+    for (int i = 0; i < 3000; ++i) {
+      ember::Tensor t = ember::ones({2}) * float(i);
+      if (t[1].item<float>() != float(i)) throw std::runtime_error("wrong value");
+    }
+  });
+  consumer.join();
+  const ember::Tensor again = ember::arange(4) + 1;
+  CHECK(again[3].item<int64_t>() == 4);
 }
 
 TEST_CASE("vec_math float exp, tanh and sigmoid are within 2 ulp of libm", "[vec_math]") {
