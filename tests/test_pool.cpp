@@ -120,3 +120,28 @@ TEST_CASE("pool errors name the op and the shapes", "[pool]") {
   require_shape_error([&] { ember::adaptive_max_pool1d(x, {2}); }, "adaptive_max_pool1d", "Expected 2D or 3D tensor");
   CHECK_THROWS_AS(ember::max_pool2d(x.to(ember::kLong), 2), ember::DTypeError);
 }
+
+TEST_CASE("float 2x2 max pooling with stride 2 agrees with the general kernel, NaN, ties and -inf included",
+          "[pool]") {
+  // The float 2x2 stride-2 window has a vectorised path; double goes through the general
+  // scan, whose order is libtorch's (checked above). Values are small integers (many
+  // ties), with NaN and -inf mixed in, so both are exact in either type.
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  for (int64_t w : {2, 9, 16, 19, 35}) {
+    for (int64_t pad : {0, 1}) {
+      for (int64_t dil_h : {1, 2}) {
+        const int64_t h = 6;
+        Tensor x = ember::remainder((ember::arange(2 * 3 * h * w, ember::kDouble) / 2).floor() * 7, 5).reshape({2, 3, h, w});
+        x.view({-1}).index_put_({ember::tensor({3, 17, 40, 41})}, ember::tensor({nan, -inf, nan, nan}).to(ember::kDouble));
+        x.view({-1}).index_put_({ember::tensor({5, 6, 7, 8})}, ember::tensor({-inf, -inf, -inf, -inf}).to(ember::kDouble));
+        INFO("w " << w << " padding " << pad << " dilation " << dil_h);
+        auto [vd, id] = ember::max_pool2d_with_indices(x, 2, 2, pad, {dil_h, 1});
+        auto [vf, iff] = ember::max_pool2d_with_indices(x.to(ember::kFloat), 2, 2, pad, {dil_h, 1});
+        CHECK(ember::equal(id, iff));
+        CHECK(ember::equal(vd.isnan(), vf.isnan()));
+        auto no_nan = [](const Tensor& t) { return ember::where(t.isnan(), ember::zeros_like(t), t); };
+        CHECK(ember::equal(no_nan(vd), no_nan(vf.to(ember::kDouble))));
+      }
+    }
+  }
+}

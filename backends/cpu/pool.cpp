@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdint>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -58,6 +59,56 @@ void interior_row(const T* __restrict in, int64_t base, int64_t stride, int64_t 
   for (int64_t x = xa; x < xb; ++x) take_max(in[x * stride], base + x * stride, best_v[x], best[x]);
 }
 
+// The interior outputs [xa, xb) of a float 2x2 window with stride 2 and no dilation (the
+// usual max pool) that has both its rows: r0 = row y0, r1 = row y0 + dh. Eight outputs at a
+// time: the pairs of each row are split into even and odd columns, and the sequential scan
+// (r0 pair, then r1 pair; NaN propagates, the first maximum wins) is computed as a
+// tournament of the two pairs with vector selects. A short tail goes through a padded copy.
+void interior_2x2_stride2(const float* r0, const float* r1, int64_t y0, int64_t dh, int64_t w, int64_t pw,
+                          int64_t xa, int64_t xb, float* dst, int64_t* ind) {
+  typedef float F8 __attribute__((vector_size(32)));
+  typedef int32_t I8 __attribute__((vector_size(32)));
+  typedef int64_t L8 __attribute__((vector_size(64)));
+  const int32_t row_step = static_cast<int32_t>(dh * w);
+  // Eight outputs whose windows start at p0[0], p0[2], ... and p1[0], ...; input index of
+  // p0[0] is `base`.
+  auto block = [row_step](const float* p0, const float* p1, int64_t base, float* out, int64_t* out_ind) {
+    F8 u0, u1, v0, v1;
+    std::memcpy(&u0, p0, 32);
+    std::memcpy(&u1, p0 + 8, 32);
+    std::memcpy(&v0, p1, 32);
+    std::memcpy(&v1, p1 + 8, 32);
+    const F8 a = __builtin_shufflevector(u0, u1, 0, 2, 4, 6, 8, 10, 12, 14);
+    const F8 b = __builtin_shufflevector(u0, u1, 1, 3, 5, 7, 9, 11, 13, 15);
+    const F8 c = __builtin_shufflevector(v0, v1, 0, 2, 4, 6, 8, 10, 12, 14);
+    const F8 d = __builtin_shufflevector(v0, v1, 1, 3, 5, 7, 9, 11, 13, 15);
+    const I8 t1 = (b > a) | (b != b), t2 = (d > c) | (d != d);
+    const F8 m1 = t1 ? b : a, m2 = t2 ? d : c;
+    const I8 t3 = (m2 > m1) | (m2 != m2);
+    const F8 best = t3 ? m2 : m1;
+    const I8 lane = {0, 2, 4, 6, 8, 10, 12, 14};
+    const I8 off = lane + ((t3 ? t2 : t1) & 1) + (t3 & row_step);
+    const L8 at = __builtin_convertvector(off, L8) + base;
+    std::memcpy(out, &best, 32);
+    std::memcpy(out_ind, &at, 64);
+  };
+  int64_t x = xa;
+  for (; x + 8 <= xb; x += 8) {
+    const int64_t x0 = 2 * x - pw;
+    block(r0 + x0, r1 + x0, y0 * w + x0, dst + x, ind + x);
+  }
+  if (x < xb) {
+    const int64_t n = xb - x, x0 = 2 * x - pw;
+    float p0[16] = {}, p1[16] = {}, out[8];
+    int64_t out_ind[8];
+    std::memcpy(p0, r0 + x0, static_cast<size_t>(2 * n) * sizeof(float));
+    std::memcpy(p1, r1 + x0, static_cast<size_t>(2 * n) * sizeof(float));
+    block(p0, p1, y0 * w + x0, out, out_ind);
+    std::memcpy(dst + x, out, static_cast<size_t>(n) * sizeof(float));
+    std::memcpy(ind + x, out_ind, static_cast<size_t>(n) * sizeof(int64_t));
+  }
+}
+
 template <class T>
 void max_pool(const Planes& s, PoolOp op, const PoolParams& p, const T* in, T* out, int64_t* idx) {
   const auto& g = p.w;
@@ -72,19 +123,32 @@ void max_pool(const Planes& s, PoolOp op, const PoolParams& p, const T* in, T* o
     xb = xa;
     while (xb < s.ow && xb * g.sw - g.pw + (g.kw - 1) * g.dw < s.w) ++xb;
   }
+  // Row offsets of the fast path are int32 lanes.
+  const bool fast_2x2 = std::is_same_v<T, float> && op == PoolOp::Max && g.kh == 2 && g.kw == 2 && g.sw == 2 &&
+                        g.dw == 1 && xa < xb && s.h * s.w < (int64_t(1) << 30);
   for (int64_t q = 0; q < s.planes; ++q) {
     const T* src = in + q * s.h * s.w;
     for (int64_t y = 0; y < s.oh; ++y) {
       const Span sy = ys[static_cast<size_t>(y)];
       T* dst = out + (q * s.oh + y) * s.ow;
       int64_t* ind = idx + (q * s.oh + y) * s.ow;
+      int64_t first_row = sy.lo;
+      if constexpr (std::is_same_v<T, float>) {
+        if (fast_2x2 && sy.lo + sy.step < sy.hi) {
+          interior_2x2_stride2(src + sy.lo * s.w, src + (sy.lo + sy.step) * s.w, sy.lo, sy.step, s.w, g.pw, xa, xb,
+                               dst, ind);
+          first_row = sy.hi;  // the edge outputs still scan both rows below
+        }
+      }
       for (int64_t x = 0; x < s.ow; ++x) {
+        if (x == xa && first_row == sy.hi) x = xb;  // written by the fast path
+        if (x >= s.ow) break;
         dst[x] = -std::numeric_limits<T>::infinity();
         ind[x] = sy.lo * s.w + xs[static_cast<size_t>(x)].lo;
       }
       for (int64_t yy = sy.lo; yy < sy.hi; yy += sy.step) {
         const T* row = src + yy * s.w;
-        for (int64_t j = 0; j < g.kw && xa < xb; ++j) {
+        for (int64_t j = 0; j < g.kw && xa < xb && yy >= first_row; ++j) {
           interior_row<T>(row + (j * g.dw - g.pw), yy * s.w + j * g.dw - g.pw, g.sw, xa, xb, dst, ind);
         }
         for (int64_t x = 0; x < s.ow; ++x) {
