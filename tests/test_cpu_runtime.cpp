@@ -119,6 +119,13 @@ TEST_CASE("parallel_for covers the range once in grain-sized chunks", "[threads]
       CHECK(e == 1500);
     });
     CHECK(calls.load() == 1);
+    // A short range (four matrices of a batch) is split evenly, one item per chunk at most
+    // apart, not rounded to 16-element bounds that would leave all of it to one chunk.
+    std::vector<int64_t> sizes(static_cast<size_t>(threads), -1);
+    std::atomic<int> chunk{0};
+    parallel_for(0, 4, 1, [&](int64_t b, int64_t e) { sizes[static_cast<size_t>(chunk++)] = e - b; });
+    CHECK(chunk.load() == threads);
+    for (int64_t n : sizes) CHECK((n == 4 / threads || n == 4 / threads + 1));
   }
   // An exception in a chunk reaches the caller, and the pool keeps working after it.
   ember::set_num_threads(2);

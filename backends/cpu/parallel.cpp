@@ -1,5 +1,7 @@
-// The CPU thread pool behind parallel_for: workers sleep on a condition variable between
-// jobs; a job is a chunk counter that the workers and the calling thread draw from.
+// The CPU thread pool behind parallel_for: a job is a chunk counter that the workers and the
+// calling thread draw from. Between jobs a worker spins briefly before it sleeps on a
+// condition variable: a training step issues parallel kernels tens of microseconds apart,
+// and waking a sleeping thread (a futex call and a context switch) would cost about as much.
 #include "backends/cpu/parallel.h"
 
 #include <atomic>
@@ -34,6 +36,7 @@ class Pool {
       return;
     }
     if (static_cast<int>(workers_.size()) != threads - 1) resize(threads - 1);
+    bool wake;
     {
       std::lock_guard<std::mutex> g(mu_);
       call_ = call;
@@ -42,16 +45,21 @@ class Pool {
       next_.store(0, std::memory_order_relaxed);
       done_.store(0, std::memory_order_relaxed);
       error_ = nullptr;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
+      wake = sleeping_ > 0;
     }
-    cv_.notify_all();
+    if (wake) cv_.notify_all();
     work();
     // Wait for the chunks still running elsewhere, and for every worker that joined this
     // job to leave it: after this no worker reads the job's state.
+    auto finished = [&] {
+      return done_.load(std::memory_order_acquire) >= n_ && active_.load(std::memory_order_acquire) == 0;
+    };
+    for (int i = 0; i < kSpins && !finished(); ++i) cpu_relax();
     std::exception_ptr err;
     {
       std::unique_lock<std::mutex> g(mu_);
-      done_cv_.wait(g, [&] { return done_.load(std::memory_order_acquire) >= n_ && active_ == 0; });
+      done_cv_.wait(g, finished);
       err = error_;
       call_ = nullptr;
     }
@@ -80,17 +88,23 @@ class Pool {
   void worker_loop() {
     uint64_t seen = 0;
     for (;;) {
+      for (int i = 0; i < kSpins && generation_.load(std::memory_order_acquire) == seen; ++i) cpu_relax();
       {
         std::unique_lock<std::mutex> g(mu_);
-        cv_.wait(g, [&] { return stop_ || (generation_ != seen && call_); });
+        auto ready = [&] { return stop_ || (generation_.load(std::memory_order_relaxed) != seen && call_); };
+        if (!ready()) {
+          ++sleeping_;
+          cv_.wait(g, ready);
+          --sleeping_;
+        }
         if (stop_) return;
-        seen = generation_;
-        ++active_;
+        seen = generation_.load(std::memory_order_relaxed);
+        active_.fetch_add(1, std::memory_order_relaxed);
       }
       work();
       {
         std::lock_guard<std::mutex> g(mu_);
-        --active_;
+        active_.fetch_sub(1, std::memory_order_release);
       }
       done_cv_.notify_all();
     }
@@ -112,12 +126,23 @@ class Pool {
   std::mutex mu_;
   std::condition_variable cv_, done_cv_;
   std::vector<std::thread> workers_;
+  // About 20-50 microseconds of pause instructions.
+  static constexpr int kSpins = 2000;
+  static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+
   bool stop_ = false;
-  uint64_t generation_ = 0;
+  int sleeping_ = 0;  // workers waiting on cv_ (under mu_)
+  std::atomic<uint64_t> generation_{0};
   void (*call_)(void*, int64_t) = nullptr;
   void* ctx_ = nullptr;
   int64_t n_ = 0;
-  int active_ = 0;  // workers inside the current job
+  std::atomic<int> active_{0};  // workers inside the current job (written under mu_)
   std::atomic<int64_t> next_{0}, done_{0};
   std::exception_ptr error_;
 };

@@ -37,10 +37,13 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, F&& fn) {
   } ctx{&fn, begin, n, chunks};
   run_parallel(chunks, [](void* p, int64_t i) {
     auto* c = static_cast<Ctx*>(p);
-    // Chunk bounds on 16-element boundaries keep vector loops aligned to each other.
+    // Chunk bounds on 16-element boundaries keep vector loops aligned to each other; short
+    // ranges (a few matrices of a batch, a few planes) are split evenly instead, or the
+    // rounding would hand every item to the first chunk.
     auto bound = [c](int64_t k) {
       const int64_t b = c->n * k / c->chunks;
-      return k == c->chunks ? c->n : std::min(c->n, (b + 15) / 16 * 16);
+      if (k == c->chunks) return c->n;
+      return c->n / c->chunks >= 64 ? std::min(c->n, (b + 15) / 16 * 16) : b;
     };
     const int64_t b = bound(i), e = bound(i + 1);
     if (b < e) (*c->fn)(c->begin + b, c->begin + e);

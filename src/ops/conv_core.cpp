@@ -136,8 +136,10 @@ Tensor weight_grad_forward(const Tensor& x_in, const Tensor& gy_in, const ConvGe
   const Gemm gemm{be, dt};
   const bool direct = pointwise(g, h, wd, oh, ow);
   const int64_t sample = c * g.kh * g.kw * l;
-  const int64_t chunk = direct ? n : chunk_samples(n, sample * x.element_size());
+  // A chunk's columns and its per-sample weight gradients stay within the budget.
+  const int64_t chunk = chunk_samples(n, ((direct ? 0 : sample) + (groups == 1 ? o * k : 0)) * x.element_size());
   Tensor cols = direct ? Tensor() : detail::make_tensor({chunk, c, g.kh, g.kw, oh, ow}, dt, x.device());
+  const Tensor per_sample = groups == 1 ? detail::make_tensor({chunk, o, k}, dt, x.device()) : Tensor();
   for (int64_t n0 = 0; n0 < n; n0 += chunk) {
     const int64_t b = std::min(chunk, n - n0);
     char* src = at(x, n0 * c * h * wd);
@@ -145,6 +147,18 @@ Tensor weight_grad_forward(const Tensor& x_in, const Tensor& gy_in, const ConvGe
       RawArg in(src, dt, {b, c, h, wd}), co(cols.data_ptr(), dt, {b, c, g.kh, g.kw, oh, ow});
       be.im2col(in.arg, co.arg, window(g));
       src = static_cast<char*>(cols.data_ptr());
+    }
+    if (groups == 1) {
+      // One batched product for the chunk's samples (split over threads by sample), then
+      // their sum: the samples' products are independent, where accumulating into gw one
+      // sample at a time would serialise them.
+      gemm(false, true, o, k, l, at(gy, n0 * o * l), l, o * l, src, l, sample, per_sample.data_ptr(), k, o * k, b,
+           0.0);
+      NoGradGuard ng;
+      const Tensor chunk_sum = per_sample.narrow(0, 0, b).sum(0);
+      if (n0 == 0) gw.view({o, k}).copy_(chunk_sum);
+      else gw.view({o, k}).add_(chunk_sum);
+      continue;
     }
     for (int64_t i = 0; i < b; ++i)
       gemm(false, true, og, k, l, at(gy, (n0 + i) * o * l), l, og * l, src + i * sample * x.element_size(), l,
