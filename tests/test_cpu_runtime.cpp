@@ -144,9 +144,13 @@ TEST_CASE("kernels split over threads give the single-thread result bit for bit"
   const ember::Tensor a = ember::randn({300007});
   const ember::Tensor b = ember::randn({300007});
   const ember::Tensor big = ember::randn({1 << 20}) * 100;
+  const ember::Tensor grid = ember::randn({700, 300}), grid_col = ember::randn({700, 1});
   auto run = [&] {
+    // The last four are not flat: a broadcast row and column, a transposed view, a copy of
+    // an expanded bias; they split along their first dim.
     return std::vector<ember::Tensor>{a + b, a * 2.5, a.exp(), a.tanh(), a.sigmoid(), a.neg(),
-                                      a.to(ember::kDouble), big.sum(), (a > b), a.abs().sqrt()};
+                                      a.to(ember::kDouble), big.sum(), (a > b), a.abs().sqrt(),
+                                      grid + grid_col, grid.t() * 3, (grid.t() > 0.5), grid_col.expand({700, 300}).contiguous()};
   };
   ember::set_num_threads(1);
   const auto one = run();
@@ -166,6 +170,9 @@ TEST_CASE("kernels split over threads give the single-thread result bit for bit"
   CHECK((one[0] - (a + b)).abs().max().item<float>() == 0.0f);
   const float* ap = a.data_ptr<float>();
   CHECK(one[1].data_ptr<float>()[12345] == ap[12345] * 2.5f);
+  CHECK(one[10][699][299].item<float>() == grid[699][299].item<float>() + grid_col[699][0].item<float>());
+  CHECK(one[11][299][699].item<float>() == grid[699][299].item<float>() * 3);
+  CHECK(one[13][650][17].item<float>() == grid_col[650][0].item<float>());
 }
 
 TEST_CASE("row reductions and softmax split over threads give the single-thread result bit for bit",

@@ -1,6 +1,7 @@
 // CPU elementwise kernels: copy with dtype conversion, fill, unary, binary and where.
 // Each is a functor applied by for_each_row; contiguous rows get a plain indexed loop
 // the compiler vectorises, broadcast (stride 0) operands are read once per row.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -126,6 +127,36 @@ int flat_kind(const TensorArg& t, const TensorArg& out) {
   return contig ? 1 : zero ? 0 : -1;
 }
 
+// Splits a large elementwise kernel whose operands are not all flat (a broadcast bias, a
+// transposed view) along the output's first dim of size > 1, when every operand has the
+// output's sizes (broadcast operands carry stride 0): body gets the operands of one slab.
+template <size_t N, class Body>
+bool split_outer(const std::array<const TensorArg*, N>& ops, Body&& body) {
+  const TensorArg& out = *ops[0];
+  int d = 0;
+  while (d < out.ndim && out.sizes[d] == 1) ++d;
+  if (d == out.ndim || out.ndim > 8 || out.sizes[d] < 2) return false;
+  for (size_t k = 0; k < N; ++k) {
+    if (ops[k]->ndim != out.ndim) return false;
+    for (int i = 0; i < out.ndim; ++i)
+      if (ops[k]->sizes[i] != out.sizes[i]) return false;
+  }
+  const int64_t rows = out.sizes[d], per_row = out.numel / rows;
+  parallel_for(0, rows, std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(per_row, 1)), [&](int64_t b, int64_t e) {
+    int64_t sizes[8];
+    std::copy(out.sizes, out.sizes + out.ndim, sizes);
+    sizes[d] = e - b;
+    std::array<TensorArg, N> part;
+    for (size_t k = 0; k < N; ++k) {
+      const TensorArg& t = *ops[k];
+      char* base = static_cast<char*>(t.data) + t.strides[d] * b * static_cast<int64_t>(element_size(t.dtype));
+      part[k] = TensorArg{base, t.dtype, t.ndim, sizes, t.strides, per_row * (e - b), false};
+    }
+    body(part);
+  });
+  return true;
+}
+
 // Splits a large elementwise kernel over the thread pool when every operand is flat (see
 // flat_kind): body gets 1-D operands for one chunk. Returns false (nothing done) when the
 // kernel should run whole.
@@ -135,11 +166,13 @@ bool split_flat(const std::array<const TensorArg*, N>& ops, Body&& body) {
   const int64_t n = out.numel;
   if (n < 2 * kParallelGrain || parallel_threads() <= 1) return false;
   std::array<int64_t, N> stride;
+  bool flat = true;
   for (size_t k = 0; k < N; ++k) {
     const int kind = flat_kind(*ops[k], out);
-    if (kind < 0 || (k == 0 && kind != 1)) return false;
+    if (kind < 0 || (k == 0 && kind != 1)) flat = false;
     stride[k] = kind;
   }
+  if (!flat) return split_outer<N>(ops, body);
   parallel_for(0, n, kParallelGrain, [&](int64_t b, int64_t e) {
     const int64_t len = e - b;
     std::array<TensorArg, N> part;
