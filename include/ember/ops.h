@@ -288,7 +288,7 @@ std::vector<Tensor> broadcast_tensors(TensorList tensors);
 std::vector<int64_t> infer_size(IntArrayRef a, IntArrayRef b);
 
 // ---- threads and memory -----------------------------------------------------------
-/// Threads used by ember's kernels and OpenBLAS (torch::set_num_threads).
+/// Threads used by ember's CPU kernels, matrix products included (torch::set_num_threads).
 void set_num_threads(int n);
 int get_num_threads();
 
