@@ -5,6 +5,7 @@
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/loops.h"
+#include "backends/cpu/parallel.h"
 #include "backends/cpu/vec_math.h"
 
 namespace ember::backend::cpu {
@@ -43,6 +44,17 @@ T softplus1(T x) {
 
 // The functor is copied into each row's scope: a local the stores cannot alias, so its
 // parameters stay in registers and contiguous rows vectorise.
+// The contiguous loops, each its own function: inlined into activation()'s large switch the
+// lambdas stay calls, and the loops run scalar.
+template <class T, class F>
+[[gnu::noinline]] void map_run(T* o, const T* a, int64_t n, F f) {
+  for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
+}
+template <class T, class F>
+[[gnu::noinline]] void map2_run(T* o, const T* g, const T* x, int64_t n, F f) {
+  for (int64_t i = 0; i < n; ++i) o[i] = f(g[i], x[i]);
+}
+
 template <class T, class F>
 void map1(const TensorArg& in, const TensorArg& out, F fn) {
   for_each_row<2>({&out, &in}, [fn](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t n) {
@@ -50,7 +62,7 @@ void map1(const TensorArg& in, const TensorArg& out, F fn) {
     if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
       T* o = reinterpret_cast<T*>(p[0]);
       const T* a = reinterpret_cast<const T*>(p[1]);
-      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
+      parallel_for(0, n, kParallelGrain, [&](int64_t b, int64_t e) { map_run(o + b, a + b, e - b, f); });
     } else {
       for (int64_t i = 0; i < n; ++i)
         *reinterpret_cast<T*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
@@ -67,7 +79,7 @@ void map2(const TensorArg& grad, const TensorArg& in, const TensorArg& out, F fn
       T* o = reinterpret_cast<T*>(p[0]);
       const T* g = reinterpret_cast<const T*>(p[1]);
       const T* x = reinterpret_cast<const T*>(p[2]);
-      for (int64_t i = 0; i < n; ++i) o[i] = f(g[i], x[i]);
+      parallel_for(0, n, kParallelGrain, [&](int64_t b, int64_t e) { map2_run(o + b, g + b, x + b, e - b, f); });
     } else {
       for (int64_t i = 0; i < n; ++i)
         *reinterpret_cast<T*>(p[0] + i * s[0]) =
