@@ -34,6 +34,23 @@ int64_t ulp_distance(float a, float b) {
   return d < 0 ? -d : d;
 }
 
+// Runs `run` at 1 thread, then at 2 and 3, and checks every result against the 1-thread
+// one with same(index, one, many); returns the 1-thread results.
+template <class Run, class Same>
+std::vector<ember::Tensor> check_across_threads(Run run, Same same) {
+  ember::set_num_threads(1);
+  const std::vector<ember::Tensor> one = run();
+  for (int threads : {2, 3}) {
+    ember::set_num_threads(threads);
+    const std::vector<ember::Tensor> many = run();
+    for (size_t i = 0; i < one.size(); ++i) {
+      INFO("result " << i << " with " << threads << " threads");
+      CHECK(same(i, one[i], many[i]));
+    }
+  }
+  return one;
+}
+
 }  // namespace
 
 TEST_CASE("memory_stats counts a large buffer, its reuse and empty_cache", "[memory]") {
@@ -152,16 +169,9 @@ TEST_CASE("kernels split over threads give the single-thread result bit for bit"
                                       a.to(ember::kDouble), big.sum(), (a > b), a.abs().sqrt(),
                                       grid + grid_col, grid.t() * 3, (grid.t() > 0.5), grid_col.expand({700, 300}).contiguous()};
   };
-  ember::set_num_threads(1);
-  const auto one = run();
-  for (int threads : {2, 3}) {
-    ember::set_num_threads(threads);
-    const auto many = run();
-    for (size_t i = 0; i < one.size(); ++i) {
-      INFO("result " << i << " with " << threads << " threads");
-      CHECK(ember::equal(one[i], many[i]));
-    }
-  }
+  const auto one = check_across_threads(run, [](size_t, const ember::Tensor& x, const ember::Tensor& y) {
+    return ember::equal(x, y);
+  });
   // Values are right, not only stable: the sum against a double accumulation.
   double ref = 0;
   const float* p = big.data_ptr<float>();
@@ -191,16 +201,7 @@ TEST_CASE("row reductions and softmax split over threads give the single-thread 
     return x.sizes() == y.sizes() && x.dtype() == y.dtype() &&
            std::memcmp(x.contiguous().data_ptr(), y.contiguous().data_ptr(), x.nbytes()) == 0;
   };
-  ember::set_num_threads(1);
-  const auto one = run();
-  for (int threads : {2, 3}) {
-    ember::set_num_threads(threads);
-    const auto many = run();
-    for (size_t i = 0; i < one.size(); ++i) {
-      INFO("result " << i << " with " << threads << " threads");
-      CHECK(same_bits(one[i], many[i]));
-    }
-  }
+  check_across_threads(run, [&](size_t, const ember::Tensor& x, const ember::Tensor& y) { return same_bits(x, y); });
   // The backward of softmax over rows too.
   auto grad = [&] {
     ember::Tensor x = m.detach().requires_grad_();
@@ -234,20 +235,12 @@ TEST_CASE("matrix products, convolutions and pooling split over threads give the
                                       ember::bmm(batch_a, batch_b), ember::bmm(batch_a.transpose(1, 2).contiguous().transpose(1, 2), batch_b),
                                       ember::mm(dbl_a, dbl_b), y.detach(), pooled.detach(), x.grad(), k.grad()};
   };
-  ember::set_num_threads(1);
-  const auto one = run();
-  for (int threads : {2, 3}) {
-    ember::set_num_threads(threads);
-    const auto many = run();
-    for (size_t i = 0; i < one.size(); ++i) {
-      INFO("result " << i << " with " << threads << " threads");
-      // A product split along m or n runs OpenBLAS on blocks, whose kernels may round the
-      // last bits differently (as OpenBLAS's own threading does); batch entries, double
-      // products, convolutions and pooling match exactly.
-      if (i <= 2) CHECK(ember::allclose(one[i], many[i], 1e-5, 1e-4));
-      else CHECK(ember::equal(one[i], many[i]));
-    }
-  }
+  // A product split along m or n runs OpenBLAS on blocks, whose kernels may round the last
+  // bits differently (as OpenBLAS's own threading does); batch entries, double products,
+  // convolutions and pooling match exactly.
+  const auto one = check_across_threads(run, [](size_t i, const ember::Tensor& x, const ember::Tensor& y) {
+    return i <= 2 ? ember::allclose(x, y, 1e-5, 1e-4) : ember::equal(x, y);
+  });
   // And the products are right: one element of each against a double dot product.
   auto dot = [](const ember::Tensor& l, const ember::Tensor& r, int64_t i, int64_t j) {
     double acc = 0;
