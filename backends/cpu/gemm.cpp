@@ -59,8 +59,9 @@ void blas_gemm(const GemmArgs& g, int64_t bi, int64_t m0, int64_t m1, int64_t n0
 constexpr int64_t kGemmParallelWork = int64_t(1) << 18;
 
 // Splits a batch of products over the pool: whole batch entries when there are enough of
-// them, otherwise the longer of m and n of each product. Every element of C is computed by
-// one call over the full k, so the result does not depend on the thread count.
+// them, otherwise n (or m, when n is short) of each product. Every element of C comes from
+// one call over the full k, but OpenBLAS's edge kernels may round a block's last bits
+// differently from one whole call, so split products can differ in the last bits.
 template <class T>
 void parallel_gemm(const GemmArgs& g) {
   static const bool blas_single_threaded = (openblas_set_num_threads(1), true);
@@ -72,7 +73,10 @@ void parallel_gemm(const GemmArgs& g) {
     });
     return;
   }
-  const bool split_m = g.m >= g.n;
+  // Splitting n keeps OpenBLAS's packing work the same in total (each call packs its own
+  // columns of B, and A is packed per column block anyway); splitting m would have every
+  // call pack all of B. So n, unless it is too short to share out.
+  const bool split_m = g.n < 64 * threads && g.m > g.n;
   const int64_t len = split_m ? g.m : g.n;
   for (int64_t bi = 0; bi < g.batch; ++bi) {
     parallel_for(0, len, std::max<int64_t>(1, len / threads), [&](int64_t lo, int64_t hi) {
