@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/elementwise_split.h"
 #include "backends/cpu/loops.h"
-#include "backends/cpu/parallel.h"
 #include "backends/cpu/vec_math.h"
 
 namespace ember::backend::cpu {
@@ -42,19 +42,15 @@ T softplus1(T x) {
   return std::max(x, T(0)) + std::log1p(std::exp(-std::abs(x)));
 }
 
-// The functor is copied into each row's scope: a local the stores cannot alias, so its
-// parameters stay in registers and contiguous rows vectorise.
-// The contiguous loops, each its own function: inlined into activation()'s large switch the
-// lambdas stay calls, and the loops run scalar.
+// The two-input form of map_contiguous (elementwise_split.h): a function of its own, so
+// the lambda inlines into a loop that vectorises.
 template <class T, class F>
-[[gnu::noinline]] void map_run(T* o, const T* a, int64_t n, F f) {
-  for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
-}
-template <class T, class F>
-[[gnu::noinline]] void map2_run(T* o, const T* g, const T* x, int64_t n, F f) {
+[[gnu::noinline]] void map2_contiguous(T* o, const T* g, const T* x, int64_t n, F f) {
   for (int64_t i = 0; i < n; ++i) o[i] = f(g[i], x[i]);
 }
 
+// The functor is copied into each row's scope: a local the stores cannot alias, so its
+// parameters stay in registers and contiguous rows vectorise.
 template <class T, class F>
 void map1(const TensorArg& in, const TensorArg& out, F fn) {
   for_each_row<2>({&out, &in}, [fn](std::array<char*, 2> p, std::array<int64_t, 2> s, int64_t n) {
@@ -62,7 +58,7 @@ void map1(const TensorArg& in, const TensorArg& out, F fn) {
     if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
       T* o = reinterpret_cast<T*>(p[0]);
       const T* a = reinterpret_cast<const T*>(p[1]);
-      parallel_for(0, n, kParallelGrain, [&](int64_t b, int64_t e) { map_run(o + b, a + b, e - b, f); });
+      map_contiguous(o, a, n, f);
     } else {
       for (int64_t i = 0; i < n; ++i)
         *reinterpret_cast<T*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
@@ -79,7 +75,7 @@ void map2(const TensorArg& grad, const TensorArg& in, const TensorArg& out, F fn
       T* o = reinterpret_cast<T*>(p[0]);
       const T* g = reinterpret_cast<const T*>(p[1]);
       const T* x = reinterpret_cast<const T*>(p[2]);
-      parallel_for(0, n, kParallelGrain, [&](int64_t b, int64_t e) { map2_run(o + b, g + b, x + b, e - b, f); });
+      map2_contiguous(o, g, x, n, f);
     } else {
       for (int64_t i = 0; i < n; ++i)
         *reinterpret_cast<T*>(p[0] + i * s[0]) =
@@ -98,6 +94,8 @@ void dispatch_float(ScalarType t, const char* name, F&& f) {
 }  // namespace
 
 void CpuBackend::activation(ActivationOp op, const TensorArg& in, const TensorArg& out, const ActivationParams& prm) {
+  if (split_flat<2>({&out, &in}, [&](const std::array<TensorArg, 2>& p) { activation(op, p[1], p[0], prm); }))
+    return;
   dispatch_float(in.dtype, "activation", [&](auto tag) {
     using T = decltype(tag);
     auto run = [&](auto f) { map1<T>(in, out, f); };
@@ -136,6 +134,9 @@ void CpuBackend::activation(ActivationOp op, const TensorArg& in, const TensorAr
 
 void CpuBackend::activation_backward(ActivationOp op, const TensorArg& grad, const TensorArg& in,
                                      const TensorArg& grad_in, const ActivationParams& prm) {
+  if (split_flat<3>({&grad_in, &grad, &in},
+                    [&](const std::array<TensorArg, 3>& p) { activation_backward(op, p[1], p[2], p[0], prm); }))
+    return;
   dispatch_float(in.dtype, "activation_backward", [&](auto tag) {
     using T = decltype(tag);
     auto run = [&](auto f) { map2<T>(grad, in, grad_in, f); };

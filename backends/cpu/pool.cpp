@@ -132,23 +132,23 @@ void max_pool(const Planes& s, PoolOp op, const PoolParams& p, const T* in, T* o
       const Span sy = ys[static_cast<size_t>(y)];
       T* dst = out + (q * s.oh + y) * s.ow;
       int64_t* ind = idx + (q * s.oh + y) * s.ow;
-      int64_t first_row = sy.lo;
+      // The fast path writes the interior outputs of rows whose window has both its rows;
+      // the edge outputs still scan their windows below.
+      const bool interior_done = fast_2x2 && sy.lo + sy.step < sy.hi;
       if constexpr (std::is_same_v<T, float>) {
-        if (fast_2x2 && sy.lo + sy.step < sy.hi) {
+        if (interior_done)
           interior_2x2_stride2(src + sy.lo * s.w, src + (sy.lo + sy.step) * s.w, sy.lo, sy.step, s.w, g.pw, xa, xb,
                                dst, ind);
-          first_row = sy.hi;  // the edge outputs still scan both rows below
-        }
       }
       for (int64_t x = 0; x < s.ow; ++x) {
-        if (x == xa && first_row == sy.hi) x = xb;  // written by the fast path
+        if (x == xa && interior_done) x = xb;
         if (x >= s.ow) break;
         dst[x] = -std::numeric_limits<T>::infinity();
         ind[x] = sy.lo * s.w + xs[static_cast<size_t>(x)].lo;
       }
       for (int64_t yy = sy.lo; yy < sy.hi; yy += sy.step) {
         const T* row = src + yy * s.w;
-        for (int64_t j = 0; j < g.kw && xa < xb && yy >= first_row; ++j) {
+        for (int64_t j = 0; j < g.kw && xa < xb && !interior_done; ++j) {
           interior_row<T>(row + (j * g.dw - g.pw), yy * s.w + j * g.dw - g.pw, g.sw, xa, xb, dst, ind);
         }
         for (int64_t x = 0; x < s.ow; ++x) {

@@ -117,10 +117,6 @@ double sum_contiguous_parallel(const T* p, int64_t n) {
   return total;
 }
 
-// Max or min of a contiguous run (n >= 1) on GCC vector types (two accumulators): plain lane arrays with a NaN test are not vectorised by the compiler.
-// NaN propagates as in libtorch: a NaN in the run makes the result NaN (the first one,
-// found by a rescan only when the vector pass saw one). Ties between -0 and +0 may
-// resolve to either.
 // The widest vector the target has: GCC splits wider vector types into scalar code.
 #if defined(__AVX512F__)
 constexpr int kVectorBytes = 64;
@@ -128,6 +124,11 @@ constexpr int kVectorBytes = 64;
 constexpr int kVectorBytes = 32;
 #endif
 
+// Max or min of a contiguous run (n >= 1) on GCC vector types (two accumulators): plain
+// lane arrays with a NaN test are not vectorised by the compiler.
+// NaN propagates as in libtorch: a NaN in the run makes the result NaN (the first one,
+// found by a rescan only when the vector pass saw one). Ties between -0 and +0 may
+// resolve to either.
 template <class T, bool IsMax>
 T minmax_contiguous(const T* p, int64_t n) {
   typedef T V __attribute__((vector_size(kVectorBytes)));

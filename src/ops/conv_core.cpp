@@ -158,11 +158,11 @@ Tensor weight_grad_forward(const Tensor& x_in, const Tensor& gy_in, const ConvGe
       const Tensor chunk_sum = per_sample.narrow(0, 0, b).sum(0);
       if (n0 == 0) gw.view({o, k}).copy_(chunk_sum);
       else gw.view({o, k}).add_(chunk_sum);
-      continue;
+    } else {
+      for (int64_t i = 0; i < b; ++i)
+        gemm(false, true, og, k, l, at(gy, (n0 + i) * o * l), l, og * l, src + i * sample * x.element_size(), l,
+             k * l, gw.data_ptr(), k, og * k, groups, n0 + i == 0 ? 0.0 : 1.0);
     }
-    for (int64_t i = 0; i < b; ++i)
-      gemm(false, true, og, k, l, at(gy, (n0 + i) * o * l), l, og * l, src + i * sample * x.element_size(), l,
-           k * l, gw.data_ptr(), k, og * k, groups, n0 + i == 0 ? 0.0 : 1.0);
   }
   return gw;
 }
