@@ -530,3 +530,246 @@ TEST_CASE("cuda: a small MLP trains the same on CUDA as on the CPU (needs GPU)",
   }
   for (size_t i = 0; i < cp.size(); ++i) check_same(gp[i], cp[i], 1e-4);
 }
+
+namespace {
+
+// Rounds x to dt and back: the values a 16-bit tensor holds, as float.
+Tensor rounded(const Tensor& x, ScalarType dt) { return x.to(dt).to(kFloat); }
+
+// A 16-bit CUDA result against the CPU float result from the same (rounded) inputs.
+void check_16bit(const Tensor& gpu, ScalarType dt, const Tensor& cpu, double tol) {
+  REQUIRE(gpu.dtype() == dt);
+  check_same(gpu.to(kFloat), cpu, tol);
+}
+
+}  // namespace
+
+TEST_CASE("cuda: Half and BFloat16 arithmetic, reductions, softmax, activations, gemm and dropout match the CPU "
+          "in float (needs GPU)",
+          "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  namespace F = nn::functional;
+  for (ScalarType dt : {kHalf, kBFloat16}) {
+    INFO("dtype " << dt);
+    manual_seed(31);
+    // One rounding of a float result: 2^-11 relative for Half, 2^-8 for BFloat16.
+    const double tol = dt == kHalf ? 1e-3 : 1e-2;
+    auto on = TensorOptions().device(kCUDA).dtype(dt);
+    // Inputs are rounded to dt first, so both sides start from the same values; |x| <= 6
+    // keeps exp and pow inside Half's range.
+    Tensor x = rounded((randn({33, 17}) * 2).clamp(-6, 6), dt), pos = rounded(x.abs() + 0.5, dt);
+    Tensor r = rounded(randn({17}), dt), col = rounded(randn({33, 1}), dt);
+    Tensor gx = x.cuda().to(dt), gp = pos.cuda().to(dt), gr = r.cuda().to(dt), gcol = col.cuda().to(dt);
+
+    // Elementwise (contiguous, broadcast and strided operands).
+    check_16bit(gx.exp(), dt, x.exp(), tol);
+    check_16bit(gp.log(), dt, pos.log(), tol);
+    check_16bit(gp.sqrt(), dt, pos.sqrt(), tol);
+    check_16bit(gp.rsqrt(), dt, pos.rsqrt(), tol);
+    check_16bit(gx.tanh(), dt, x.tanh(), tol);
+    check_16bit(gx.sigmoid(), dt, x.sigmoid(), tol);
+    check_16bit(gx.sin(), dt, x.sin(), tol);
+    check_16bit(gx.neg(), dt, x.neg(), 0);
+    check_16bit(gx.abs(), dt, x.abs(), 0);
+    check_16bit(gx.relu(), dt, x.relu(), 0);
+    check_16bit(gx.floor(), dt, x.floor(), 0);
+    check_16bit(gx.clamp(-1, 0.5), dt, x.clamp(-1, 0.5), 0);
+    check_16bit(gx.t().exp(), dt, x.t().exp(), tol);
+    check_same(gx.isnan(), x.isnan(), 0);
+    check_16bit(gx + gr, dt, x + r, tol);
+    check_16bit(gx.sub(gcol, 2), dt, x.sub(col, 2), tol);
+    check_16bit(gx * gx.t().t(), dt, x * x, tol);
+    check_16bit(gx / gp, dt, x / pos, tol);
+    check_16bit(gp.pow(gx.clamp(-2, 2)), dt, pos.pow(x.clamp(-2, 2)), tol);
+    check_16bit(gx * 0.1, dt, x * 0.1, tol);
+    check_16bit(maximum(gx, gr), dt, maximum(x, r), 0);
+    check_16bit(remainder(gx, gp), dt, remainder(x, pos), tol);
+    check_same(gx < gr, x < r, 0);
+    check_16bit(where(gx > 0, gx, gp), dt, where(x > 0, x, pos), 0);
+    check_16bit(arange(0, 40, 1, on), dt, arange(0, 40, 1, TensorOptions().dtype(kFloat)), 0);
+    // 65504 + 16 overflows Half (65520 ties to even: 65536); BFloat16 has float's range.
+    Tensor big = full({3}, 65504.0, on) + full({3}, 16.0, on);
+    CHECK(std::isinf(host_values(big)[0]) == (dt == kHalf));
+
+    // Reductions accumulate in float and round once.
+    check_16bit(gx.sum(), dt, x.sum(), tol);
+    check_16bit(gx.sum({1}), dt, x.sum({1}), tol);
+    check_16bit(gx.t().sum({0}), dt, x.t().sum({0}), tol);
+    check_16bit(gx.mean(0), dt, x.mean(0), 2 * tol);  // the front-end divides the rounded sum
+    check_16bit(gx.amax({0}), dt, x.amax({0}), 0);
+    check_16bit(std::get<0>(gx.max(1)), dt, std::get<0>(x.max(1)), 0);
+    check_same(std::get<1>(gx.min(1)), std::get<1>(x.min(1)), 0);
+    check_same(gx.argmax(1), x.argmax(1), 0);
+    check_same(gx.argmin(), x.argmin(), 0);
+    Tensor small = rounded(x.narrow(1, 0, 3).clamp(0.5, 2), dt);
+    check_16bit(small.cuda().to(dt).prod(1), dt, small.prod(1), tol);
+    check_16bit(gx.norm(2), dt, x.norm(2), tol);
+    check_16bit(gx.norm(1, {1}), dt, x.norm(1, {1}), tol);
+    check_16bit(gx.t().norm(3, {1}, true), dt, x.t().norm(3, {1}, true), tol);
+    // 2^20 values of 1/32 sum to 32768 exactly in float (split over several blocks);
+    // a 16-bit accumulator would stall far below.
+    Tensor many = full({1 << 20}, 1.0 / 32, on);
+    CHECK(host_values(many.sum())[0] == 32768.0);
+    CHECK(host_values(many.view({4, 1 << 18}).sum({1})) == std::vector<double>(4, 8192.0));
+
+    // Softmax family, forward along every dim (row and column kernels) and backward.
+    Tensor s = rounded(randn({6, 30, 5}) * 2, dt);
+    Tensor gs = s.cuda().to(dt);
+    for (int64_t dim : {2, 1, 0}) {
+      INFO("dim " << dim);
+      check_16bit(softmax(gs, dim), dt, softmax(s, dim), tol);
+      check_16bit(log_softmax(gs, dim), dt, log_softmax(s, dim), tol);
+      check_16bit(logsumexp(gs, {dim}), dt, logsumexp(s, {dim}), tol);
+    }
+    Tensor w = rounded(randn({6, 30, 5}), dt);
+    for (bool log : {false, true}) {
+      Tensor c = s.detach().requires_grad_(true), g = gs.detach().requires_grad_(true);
+      auto f = [log](const Tensor& t) { return log ? log_softmax(t, 1) : softmax(t, 1); };
+      (f(c) * w).sum().backward();
+      (f(g) * w.cuda().to(dt)).sum().backward();
+      // The backward reads the rounded forward output: a few roundings deep.
+      check_16bit(g.grad(), dt, c.grad(), 4 * tol);
+    }
+
+    // Activations and their gradients (incoming gradient ones, exact in 16 bits).
+    using Act = Tensor (*)(const Tensor&);
+    const std::vector<Act> acts = {
+        [](const Tensor& t) { return gelu(t); },           [](const Tensor& t) { return gelu(t, "tanh"); },
+        [](const Tensor& t) { return silu(t); },           [](const Tensor& t) { return mish(t); },
+        [](const Tensor& t) { return leaky_relu(t, 0.2); }, [](const Tensor& t) { return elu(t, 1.5); },
+        [](const Tensor& t) { return softplus(t, 2, 10); }, [](const Tensor& t) { return hardswish(t); },
+        [](const Tensor& t) { return log_sigmoid(t); },
+    };
+    for (Act f : acts) {
+      Tensor c = x.detach().requires_grad_(true), g = gx.detach().requires_grad_(true);
+      Tensor yc = f(c), yg = f(g);
+      check_16bit(yg, dt, yc, tol);
+      yc.sum().backward();
+      yg.sum().backward();
+      check_16bit(g.grad(), dt, c.grad(), tol);
+    }
+
+    // GEMM (k = 64): products are exact in float and the sum is taken in float; the
+    // result rounds once (split-K partial sums may also round, as libtorch allows).
+    const double gemm_tol = 2 * tol;
+    Tensor a = rounded(randn({31, 64}), dt), b = rounded(randn({64, 23}), dt);
+    Tensor ga = a.cuda().to(dt), gb = b.cuda().to(dt);
+    check_16bit(ga.mm(gb), dt, a.mm(b), gemm_tol);
+    check_16bit(ga.t().contiguous().t().mm(gb), dt, a.mm(b), gemm_tol);
+    check_16bit(gb.t().mm(ga.t()), dt, b.t().mm(a.t()), gemm_tol);
+    Tensor ba = rounded(randn({5, 7, 64}), dt), bb = rounded(randn({5, 64, 3}), dt);
+    check_16bit(bmm(ba.cuda().to(dt), bb.cuda().to(dt)), dt, bmm(ba, bb), gemm_tol);
+    Tensor v = rounded(randn({64}), dt);
+    check_16bit(matmul(ga, v.cuda().to(dt)), dt, matmul(a, v), gemm_tol);
+
+    // matmul -> gelu -> sum backward. The CPU mirrors the rounding points of the 16-bit
+    // chain (each op's output, and the gradient gelu's backward hands on, rounded to dt).
+    {
+      Tensor a16 = rounded(randn({8, 64}) * 0.5, dt), w16 = rounded(randn({64, 16}) * 0.25, dt);
+      Tensor ca = a16.detach().requires_grad_(true), cw = w16.detach().requires_grad_(true);
+      Tensor gA = a16.cuda().to(dt).requires_grad_(true), gW = w16.cuda().to(dt).requires_grad_(true);
+      Tensor h = ca.mm(cw).to(dt).to(kFloat);
+      Tensor yc = gelu(h).to(dt).to(kFloat).sum();
+      Tensor yg = gelu(gA.mm(gW)).sum();
+      REQUIRE(yg.dtype() == dt);
+      check_16bit(yg, dt, yc, tol);
+      yc.backward();
+      yg.backward();
+      REQUIRE(gA.grad().dtype() == dt);
+      check_16bit(gA.grad(), dt, ca.grad(), gemm_tol);
+      check_16bit(gW.grad(), dt, cw.grad(), gemm_tol);
+    }
+
+    // Pooling, and the max-pool adjoint whose overlapping windows add in a float buffer.
+    {
+      Tensor img = rounded(randn({2, 3, 9, 8}), dt);
+      Tensor c = img.detach().requires_grad_(true), g = img.cuda().to(dt).requires_grad_(true);
+      Tensor pc = max_pool2d(c, {3, 3}, {1, 1}, {1, 1}), pg = max_pool2d(g, {3, 3}, {1, 1}, {1, 1});
+      check_16bit(pg, dt, pc, 0);
+      pc.sum().backward();
+      pg.sum().backward();
+      check_16bit(g.grad(), dt, c.grad(), 0);  // small integer counts, exact
+      check_16bit(avg_pool2d(img.cuda().to(dt), {3, 2}, {2, 2}, {1, 0}, false, false), dt,
+                  avg_pool2d(img, {3, 2}, {2, 2}, {1, 0}, false, false), tol);
+      check_16bit(adaptive_avg_pool2d(img.cuda().to(dt), {4, 3}), dt, adaptive_avg_pool2d(img, {4, 3}), tol);
+    }
+
+    // Gather moves 16-bit words; scatter-add into neighbouring elements of one 32-bit
+    // word keeps both halves (every partial sum up to 100 is exact in both types).
+    {
+      Tensor idx = randint(0, 17, {33, 5}, TensorOptions().dtype(kLong));
+      check_16bit(gx.gather(1, idx.cuda()), dt, x.gather(1, idx), 0);
+      Tensor pairs = arange(200, TensorOptions().dtype(kLong)).remainder(2);
+      Tensor acc = zeros({2}, on);
+      acc.index_put_({pairs.cuda()}, ones({200}, on), /*accumulate=*/true);
+      CHECK(host_values(acc) == std::vector<double>{100.0, 100.0});
+      Tensor sc = zeros({33, 17}, on).scatter_add(1, idx.cuda(), ones({33, 5}, on));
+      check_16bit(sc, dt, zeros({33, 17}).scatter_add(1, idx, ones({33, 5})), 0);
+    }
+
+    // Random fills draw the float sequence and round; dropout's mask is the CPU's.
+    {
+      manual_seed(13);
+      Tensor cu = rand({1001}), cn = randn({1001});
+      Tensor cd = dropout(ones({4096}), 0.3, true);
+      manual_seed(13);
+      Tensor gu = rand({1001}, on), gn = randn({1001}, on);
+      Tensor gd = dropout(ones({4096}, on), 0.3, true);
+      std::vector<double> expect = host_values(cu.to(dt));
+      for (double& e : expect)
+        if (e == 1.0) e = 0.0;  // a draw rounded up to the bound maps to the lower bound, as libtorch
+      CHECK(host_values(gu) == expect);
+      check_16bit(gn, dt, rounded(cn, dt), tol);
+      check_16bit(gd, dt, cd, tol);
+      check_same(gd.to(kFloat) == 0, cd == 0, 0);
+      Tensor probs = full({2000}, 0.25, on);
+      const double kept = host_values(bernoulli(probs).to(kFloat).mean())[0];
+      CHECK(kept > 0.2);
+      CHECK(kept < 0.3);
+    }
+
+    // Families without 16-bit kernels say so.
+    CHECK_THROWS_AS(gx.sort(1), DTypeError);
+  }
+}
+
+TEST_CASE("cuda: a small MLP takes SGD steps in Half on CUDA (needs GPU)", "[cuda][gpu]") {
+  EMBER_NEEDS_GPU();
+  manual_seed(22);
+  auto r = [](const Tensor& t) { return t.to(kHalf).to(kFloat); };
+  Tensor w1 = r(randn({8, 16}) * 0.3), b1 = r(randn({16}) * 0.1), w2 = r(randn({16, 4}) * 0.3),
+         b2 = r(randn({4}) * 0.1);
+  Tensor x = r(randn({32, 8})), y = r(randn({32, 4}));
+  std::vector<Tensor> cp = {w1, b1, w2, b2}, gp;
+  for (auto& p : cp) {
+    gp.push_back(p.cuda().to(kHalf).requires_grad_(true));
+    p.requires_grad_(true);
+  }
+  Tensor gx = x.cuda().to(kHalf), gy = y.cuda().to(kHalf);
+  auto forward = [](const std::vector<Tensor>& p, const Tensor& in) {
+    return matmul(matmul(in, p[0]).add(p[1]).relu(), p[2]).add(p[3]);
+  };
+  double first = 0, last = 0;
+  for (int it = 0; it < 5; ++it) {
+    for (auto& p : gp)
+      if (p.grad().defined()) p.mutable_grad().zero_();
+    Tensor gl = mse_loss(forward(gp, gx), gy);
+    REQUIRE(gl.dtype() == kHalf);
+    gl.backward();
+    if (it == 0) {  // the first step against the CPU in float (16-bit rounding on the way)
+      Tensor cl = mse_loss(forward(cp, x), y);
+      cl.backward();
+      check_same(gl.to(kFloat), cl, 1e-2);
+      for (size_t i = 0; i < cp.size(); ++i) check_same(gp[i].grad().to(kFloat), cp[i].grad(), 2e-2);
+      first = host_values(gl)[0];
+    }
+    last = host_values(gl)[0];
+    NoGradGuard ng;
+    for (auto& p : gp) {
+      REQUIRE(p.grad().dtype() == kHalf);
+      p.sub_(p.grad(), 0.1);
+    }
+  }
+  CHECK(std::isfinite(last));
+  CHECK(last < first);
+}

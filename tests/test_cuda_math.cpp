@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "backends/common/activation_ops.h"
@@ -228,4 +229,107 @@ TEST_CASE("cuda math: activation functors equal the CPU activations, forward and
                                                static_cast<float>(k.c)};
     for (size_t i = 0; i < xs.size(); ++i) CHECK(same(ff.forward(static_cast<float>(xs[i])), outf[i]));
   }
+}
+
+namespace {
+
+// Same 16-bit value: equal bits, or both NaN.
+template <class H>
+bool same_bits(H a, H b) {
+  const float fa = static_cast<float>(a), fb = static_cast<float>(b);
+  if (std::isnan(fa) || std::isnan(fb)) return std::isnan(fa) && std::isnan(fb);
+  return a.bits == b.bits;
+}
+
+// The opmath path of the CUDA kernels on storage type H against widening by hand, the
+// float functor, and one rounding.
+template <class H>
+void check_opmath_path(const std::vector<float>& values) {
+  const std::vector<UnaryOp> unary = {UnaryOp::Neg, UnaryOp::Exp, UnaryOp::Square, UnaryOp::Sigmoid,
+                                      UnaryOp::Sqrt, UnaryOp::Reciprocal, UnaryOp::Round, UnaryOp::Clamp};
+  const std::vector<BinaryOp> binary = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div,
+                                        BinaryOp::Pow, BinaryOp::Maximum, BinaryOp::Remainder};
+  for (UnaryOp op : unary) {
+    const math::UnaryFn<float> ff{op, -2.0f, 70000.0f};
+    const math::StorageUnaryFn<H> fh{ff};
+    for (float v : values) {
+      const H x(v);
+      INFO("unary op " << static_cast<int>(op) << " x " << static_cast<float>(x));
+      CHECK(same_bits(fh(x), H(ff(static_cast<float>(x)))));
+    }
+  }
+  for (BinaryOp op : binary) {
+    const math::BinaryFn<float> ff{op, 2.0f};
+    const math::StorageBinaryFn<H> fh{ff};
+    for (float v : values) {
+      for (float w : values) {
+        const H x(v), y(w);
+        INFO("binary op " << static_cast<int>(op) << " x " << static_cast<float>(x) << " y " << static_cast<float>(y));
+        CHECK(same_bits(fh(x, y), H(ff(static_cast<float>(x), static_cast<float>(y)))));
+      }
+    }
+  }
+  for (float v : values) {
+    const H x(v);
+    const float f = static_cast<float>(x);
+    CHECK(math::unary_predicate(UnaryOp::IsNan, f) == std::isnan(f));
+    CHECK(math::unary_predicate(UnaryOp::IsInf, f) == std::isinf(f));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("cuda math: Half and BFloat16 compute in float and round once (opmath)", "[cuda][math]") {
+  static_assert(std::is_same_v<math::opmath_t<math::Half>, float>);
+  static_assert(std::is_same_v<math::opmath_t<math::BFloat16>, float>);
+  static_assert(std::is_same_v<math::opmath_t<double>, double>);
+  static_assert(std::is_same_v<math::opmath_t<int32_t>, int32_t>);
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const float sub = std::ldexp(1.0f, -24);  // the smallest Half subnormal
+  const std::vector<float> values = {0.0f,  -0.0f, 1.0f / 3.0f, -2.5f, 3.0f,   11.0f,   300.0f, 65504.0f,
+                                     -65504.0f, sub, 3 * sub,   1e-5f, 1e-30f, 1e30f, inf,    -inf,
+                                     nan};
+  check_opmath_path<math::Half>(values);
+  check_opmath_path<math::BFloat16>(values);
+
+  using H = math::Half;
+  using B = math::BFloat16;
+  auto un = [](UnaryOp op, auto x) {
+    using T = decltype(x);
+    return static_cast<float>(math::StorageUnaryFn<T>{{op, 0.0f, 0.0f}}(x));
+  };
+  auto bin = [](BinaryOp op, auto x, auto y) {
+    using T = decltype(x);
+    return static_cast<float>(math::StorageBinaryFn<T>{{op, 1.0f}}(x, y));
+  };
+  // Values worked out by hand.
+  CHECK(bin(BinaryOp::Add, H(65504.0f), H(15.0f)) == 65504.0f);  // below the halfway point 65520
+  CHECK(bin(BinaryOp::Add, H(65504.0f), H(16.0f)) == inf);       // 65520 ties to even: 65536, past the range
+  CHECK(bin(BinaryOp::Mul, H(65504.0f), H(-2.0f)) == -inf);
+  CHECK(bin(BinaryOp::Add, B(65504.0f), B(16.0f)) == 65536.0f);  // bfloat16 keeps float's range
+  CHECK(un(UnaryOp::Square, H(300.0f)) == inf);                  // 90000 overflows Half
+  CHECK(un(UnaryOp::Square, B(300.0f)) == 90112.0f);             // 90000 to 8 bits: 176 * 512
+  CHECK(un(UnaryOp::Exp, H(11.0f)) == 59872.0f);                 // exp(11) = 59874.14, Half step 32
+  CHECK(un(UnaryOp::Exp, H(12.0f)) == inf);                      // 162754.8
+  CHECK(bin(BinaryOp::Div, H(1.0f), H(3.0f)) == 0.333251953125f);  // 0x3555
+  CHECK(bin(BinaryOp::Div, B(1.0f), B(3.0f)) == 0.333984375f);     // 0x3eab
+  // Subnormals: 2^-25 ties to even (zero); 1.5 * 2^-24 ties to even (2 * 2^-24).
+  CHECK(bin(BinaryOp::Mul, H(sub), H(0.5f)) == 0.0f);
+  CHECK(bin(BinaryOp::Mul, H(3 * sub), H(0.5f)) == 2 * sub);
+  CHECK(bin(BinaryOp::Mul, H(sub), H(1024.0f)) == std::ldexp(1.0f, -14));  // the smallest normal
+  CHECK(un(UnaryOp::Neg, H(sub)) == -sub);
+  // NaN stays NaN through arithmetic; maximum propagates it.
+  CHECK(std::isnan(bin(BinaryOp::Add, H(nan), H(1.0f))));
+  CHECK(std::isnan(bin(BinaryOp::Maximum, H(1.0f), H(nan))));
+  CHECK(std::isnan(un(UnaryOp::Sqrt, B(-1.0f))));
+  CHECK(std::isnan(un(UnaryOp::Exp, B(nan))));
+  // One rounding, not one per step: alpha * y stays in float inside the add, so
+  // 2048 + 3 * 1 = 2051 ties to even (2052) and 2048 + 0.5 * 1 = 2048.5 rounds to 2048
+  // (Half's step at 2048 is 2).
+  CHECK(bin(BinaryOp::Sub, H(2048.0f), H(1.0f)) == 2047.0f);
+  CHECK(static_cast<float>(math::StorageBinaryFn<H>{{BinaryOp::Add, 3.0f}}(H(2048.0f), H(1.0f))) == 2052.0f);
+  CHECK(static_cast<float>(math::StorageBinaryFn<H>{{BinaryOp::Add, 0.5f}}(H(2048.0f), H(1.0f))) == 2048.0f);
+  // Integer and float types pass through unchanged.
+  CHECK(math::StorageBinaryFn<int32_t>{{BinaryOp::Add, 1}}(2147483647, 1) == -2147483647 - 1);
+  CHECK(math::StorageUnaryFn<float>{{UnaryOp::Exp, 0.0f, 0.0f}}(1.0f) == std::exp(1.0f));
 }

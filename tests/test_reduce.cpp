@@ -80,6 +80,18 @@ TEST_CASE("reduce: mean", "[reduce]") {
   REQUIRE_EMBER_ERROR(i.mean({0}), DTypeError, "mean", "Long");
 }
 
+TEST_CASE("reduce: mean of float16 and bfloat16 sums in float and rounds once", "[reduce]") {
+  // 60000 + 60000 overflows float16 (max 65504); the mean does not. 1/3 rounds once:
+  // float16 0.33325195 (step 2^-12), bfloat16 0.333984375 (step 2^-9).
+  Tensor h = tensor({60000.0, 60000.0}).to(kHalf);
+  CHECK(h.mean().dtype() == kHalf);
+  CHECK(h.mean().item<float>() == 60000.0f);
+  CHECK(tensor({1.0, 0.0, 0.0}).to(kHalf).mean().item<float>() == 0.33325195f);
+  Tensor b = tensor({{1.0, 0.0, 0.0}, {3.0, 3.0, 3.0}}).to(kBFloat16);
+  CHECK(values(b.mean(1)) == V{0.333984375, 3.0});
+  CHECK(b.mean(1).dtype() == kBFloat16);
+}
+
 TEST_CASE("reduce: max and min", "[reduce]") {
   Tensor a = tensor({{2.0, 5.0, 5.0}, {7.0, 7.0, 1.0}});
   CHECK(a.max().item<float>() == 7);

@@ -83,4 +83,10 @@ struct BFloat16 {
 template <class T>
 constexpr bool is_16bit_float_v = std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
 
+/// The type arithmetic on T runs in (libtorch's opmath_type): float for the 16-bit
+/// storage types, which are loaded, computed on in float and rounded once on store, so a
+/// chain of operations inside one kernel does not round after every step; T otherwise.
+template <class T>
+using opmath_t = std::conditional_t<is_16bit_float_v<T>, float, T>;
+
 }  // namespace ember::backend::math

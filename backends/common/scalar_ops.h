@@ -281,6 +281,21 @@ constexpr bool binary_supported(BinaryOp op) {
   }
 }
 
+/// UnaryFn and BinaryFn on storage type T, as the CUDA kernels apply them: the operands
+/// widen to opmath_t<T>, the opmath functor runs, and the result rounds once to T. For
+/// Half and BFloat16 that is float math with one rounding (65504 + 16 overflows to inf,
+/// 2^-25 rounds to zero, NaN stays NaN); for the other dtypes the casts vanish.
+template <class T>
+struct StorageUnaryFn {
+  UnaryFn<opmath_t<T>> f;
+  EMBER_HD T operator()(T v) const { return T(f(static_cast<opmath_t<T>>(v))); }
+};
+template <class T>
+struct StorageBinaryFn {
+  BinaryFn<opmath_t<T>> f;
+  EMBER_HD T operator()(T x, T y) const { return T(f(static_cast<opmath_t<T>>(x), static_cast<opmath_t<T>>(y))); }
+};
+
 /// log(exp(a) + exp(b)) without overflow, the step of logcumsumexp (NaN propagates).
 EMBER_HD double log_add_exp(double a, double b) {
   if (a != a || b != b) return a + b;

@@ -4,12 +4,14 @@
 // per-element forms of im2col, col2im, pooling and the average-pool adjoint that the CUDA
 // kernels run one thread per element. tests/test_cuda_window_math.cpp evaluates the
 // per-element forms on the CPU against the CPU backend, so the device formulas are checked
-// on every build.
+// on every build. The sums and comparisons run in opmath_t<T> (float for the 16-bit storage
+// types), and the forms that add return that type, so the caller rounds once on store.
 #include <cmath>
 #include <cstdint>
 
 #include "backends/backend.h"
 
+#include "backends/common/half.h"
 #include "backends/common/host_device.h"
 
 namespace ember::backend::math {
@@ -80,8 +82,9 @@ EMBER_HD T im2col_at(const T* img, const PlaneSizes& s, const Backend::Window2d&
 /// Pixel (iy, ix) of col2im for one plane: the sum of the cols entries im2col read from it,
 /// added in the CPU kernel's order (window row i, then column j), so the result is the same.
 template <class T>
-EMBER_HD T col2im_at(const T* cols, const PlaneSizes& s, const Backend::Window2d& g, int64_t iy, int64_t ix) {
-  T acc = T(0);
+EMBER_HD opmath_t<T> col2im_at(const T* cols, const PlaneSizes& s, const Backend::Window2d& g, int64_t iy,
+                               int64_t ix) {
+  opmath_t<T> acc = 0;
   for (int64_t i = 0; i < g.kh; ++i) {
     const int64_t ty = iy + g.ph - i * g.dh;
     if (ty < 0 || ty % g.sh != 0 || ty / g.sh >= s.oh) continue;
@@ -89,7 +92,7 @@ EMBER_HD T col2im_at(const T* cols, const PlaneSizes& s, const Backend::Window2d
     for (int64_t j = 0; j < g.kw; ++j) {
       const int64_t tx = ix + g.pw - j * g.dw;
       if (tx < 0 || tx % g.sw != 0 || tx / g.sw >= s.ow) continue;
-      acc += cols[((i * g.kw + j) * s.oh + y) * s.ow + tx / g.sw];
+      acc += static_cast<opmath_t<T>>(cols[((i * g.kw + j) * s.oh + y) * s.ow + tx / g.sw]);
     }
   }
   return acc;
@@ -103,31 +106,33 @@ EMBER_HD void max_pool_at(const T* img, const PlaneSizes& s, const Backend::Wind
                           int64_t x, T& value, int64_t& index) {
   const Span sy = max_span(adaptive, s.h, s.oh, g.kh, g.sh, g.ph, g.dh, y);
   const Span sx = max_span(adaptive, s.w, s.ow, g.kw, g.sw, g.pw, g.dw, x);
-  T best = -static_cast<T>(INFINITY);
+  using C = opmath_t<T>;
+  C best = -static_cast<C>(INFINITY);
   int64_t at = sy.lo * s.w + sx.lo;
   for (int64_t yy = sy.lo; yy < sy.hi; yy += sy.step) {
     for (int64_t xx = sx.lo; xx < sx.hi; xx += sx.step) {
-      const T v = img[yy * s.w + xx];
+      const C v = static_cast<C>(img[yy * s.w + xx]);
       if (v > best || v != v) {
         best = v;
         at = yy * s.w + xx;
       }
     }
   }
-  value = best;
+  value = T(best);  // a widened input value (or -inf), so exact
   index = at;
 }
 
 /// Average (or adaptive average) pool of output (y, x) of one plane, summed in the CPU
 /// kernel's order.
 template <class T>
-EMBER_HD T avg_pool_at(const T* img, const PlaneSizes& s, const Backend::PoolParams& p, bool adaptive, int64_t y,
-                       int64_t x) {
+EMBER_HD opmath_t<T> avg_pool_at(const T* img, const PlaneSizes& s, const Backend::PoolParams& p, bool adaptive,
+                                 int64_t y, int64_t x) {
+  using C = opmath_t<T>;
   const AvgWindow a = avg_window(adaptive, p, s, y, x);
-  T acc = T(0);
+  C acc = 0;
   for (int64_t yy = a.y0; yy < a.y1; ++yy)
-    for (int64_t xx = a.x0; xx < a.x1; ++xx) acc += img[yy * s.w + xx];
-  return acc / static_cast<T>(a.div);
+    for (int64_t xx = a.x0; xx < a.x1; ++xx) acc += static_cast<C>(img[yy * s.w + xx]);
+  return acc / static_cast<C>(a.div);
 }
 
 /// Range [lo, hi) of output positions along one axis whose window may hold input
@@ -146,16 +151,18 @@ EMBER_HD void outputs_covering(bool adaptive, int64_t i, int64_t in, int64_t out
 /// Pixel (iy, ix) of the average-pool adjoint for one plane: the sum of grad_out[y, x] /
 /// divisor over the windows that hold the pixel (a gather, so no atomics are needed).
 template <class T>
-EMBER_HD T avg_pool_grad_at(const T* grad_out, const PlaneSizes& s, const Backend::PoolParams& p, bool adaptive,
-                            int64_t iy, int64_t ix) {
+EMBER_HD opmath_t<T> avg_pool_grad_at(const T* grad_out, const PlaneSizes& s, const Backend::PoolParams& p,
+                                      bool adaptive, int64_t iy, int64_t ix) {
+  using C = opmath_t<T>;
   int64_t ylo, yhi, xlo, xhi;
   outputs_covering(adaptive, iy, s.h, s.oh, p.w.kh, p.w.sh, p.w.ph, ylo, yhi);
   outputs_covering(adaptive, ix, s.w, s.ow, p.w.kw, p.w.sw, p.w.pw, xlo, xhi);
-  T acc = T(0);
+  C acc = 0;
   for (int64_t y = ylo; y < yhi; ++y) {
     for (int64_t x = xlo; x < xhi; ++x) {
       const AvgWindow a = avg_window(adaptive, p, s, y, x);
-      if (iy >= a.y0 && iy < a.y1 && ix >= a.x0 && ix < a.x1) acc += grad_out[y * s.ow + x] / static_cast<T>(a.div);
+      if (iy >= a.y0 && iy < a.y1 && ix >= a.x0 && ix < a.x1)
+        acc += static_cast<C>(grad_out[y * s.ow + x]) / static_cast<C>(a.div);
     }
   }
   return acc;

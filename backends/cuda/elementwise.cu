@@ -1,7 +1,8 @@
 // CUDA elementwise kernels: copy with dtype conversion, fill, fill_range, unary, binary,
-// where. One functor per (family, dtype) with the op switched at run time (uniform per
-// launch, so it costs a branch, not divergence) keeps nvcc's instantiations few; the math
-// is backends/common/scalar_ops.h, shared with the CPU tests.
+// where, for every dtype including Half and BFloat16. One functor per (family, dtype)
+// with the op switched at run time (uniform per launch, so it costs a branch, not
+// divergence) keeps nvcc's instantiations few; the math is backends/common/scalar_ops.h,
+// shared with the CPU tests.
 #include "backends/common/scalar_ops.h"
 #include "backends/cuda/loops.cuh"
 
@@ -29,27 +30,32 @@ struct RangeOp {
   T* out;
   double start, step;
   __device__ void operator()(int64_t o, int64_t) const {
-    out[o] = static_cast<T>(start + static_cast<double>(o) * step);
+    out[o] = math::convert<T>(start + static_cast<double>(o) * step);
   }
   __device__ void operator()(const int64_t* off) const {}
 };
 
+// The kernels below take the storage type T and run the math in C = opmath_t<T>: for Half
+// and BFloat16 every value is widened to float, the float functor runs, and the result is
+// rounded once on store (math::StorageUnaryFn / StorageBinaryFn, checked on the CPU by
+// tests/test_cuda_math.cpp); for the other dtypes C is T and the casts vanish.
 template <class T>
 struct UnaryKernel {
   T* out;
   const T* in;
-  math::UnaryFn<T> f;
+  math::StorageUnaryFn<T> f;
   __device__ void operator()(int64_t o, int64_t i) const { out[o] = f(in[i]); }
   __device__ void operator()(const int64_t* off) const { out[off[0]] = f(in[off[1]]); }
 };
 
 template <class T>
 struct PredicateKernel {
+  using C = math::opmath_t<T>;
   bool* out;
   const T* in;
   UnaryOp op;
-  __device__ void operator()(int64_t o, int64_t i) const { out[o] = math::unary_predicate(op, in[i]); }
-  __device__ void operator()(const int64_t* off) const { out[off[0]] = math::unary_predicate(op, in[off[1]]); }
+  __device__ void operator()(int64_t o, int64_t i) const { out[o] = math::unary_predicate(op, C(in[i])); }
+  __device__ void operator()(const int64_t* off) const { out[off[0]] = math::unary_predicate(op, C(in[off[1]])); }
 };
 
 template <class T>
@@ -57,23 +63,26 @@ struct BinaryKernel {
   T* out;
   const T* a;
   const T* b;
-  math::BinaryFn<T> f;
+  math::StorageBinaryFn<T> f;
   __device__ void operator()(int64_t o, int64_t i) const { out[o] = f(a[i], b[i]); }
   __device__ void operator()(const int64_t* off) const { out[off[0]] = f(a[off[1]], b[off[2]]); }
 };
 
 template <class T>
 struct CompareKernel {
+  using C = math::opmath_t<T>;
   bool* out;
   const T* a;
   const T* b;
   BinaryOp op;
-  __device__ void operator()(int64_t o, int64_t i) const { out[o] = math::binary_predicate(op, a[i], b[i]); }
+  __device__ void operator()(int64_t o, int64_t i) const { out[o] = math::binary_predicate(op, C(a[i]), C(b[i])); }
   __device__ void operator()(const int64_t* off) const {
-    out[off[0]] = math::binary_predicate(op, a[off[1]], b[off[2]]);
+    out[off[0]] = math::binary_predicate(op, C(a[off[1]]), C(b[off[2]]));
   }
 };
 
+// where only moves values, so it runs on unsigned words of the element's width: four
+// instantiations serve every dtype, the 16-bit ones included.
 template <class T>
 struct WhereKernel {
   T* out;
@@ -94,9 +103,9 @@ void CudaBackend::copy(const TensorArg& src, const TensorArg& dst) {
                                        cudaMemcpyDeviceToDevice, current_stream()));
     return;
   }
-  dispatch_storage(dst.dtype, "copy_", [&](auto d) {
+  dispatch_with_16bit(dst.dtype, "copy_", [&](auto d) {
     using D = decltype(d);
-    dispatch_storage(src.dtype, "copy_", [&](auto s) {
+    dispatch_with_16bit(src.dtype, "copy_", [&](auto s) {
       using S = decltype(s);
       launch_elementwise<2>({&dst, &src}, ConvertOp<D, S>{static_cast<D*>(dst.data), static_cast<const S*>(src.data)});
     });
@@ -104,7 +113,7 @@ void CudaBackend::copy(const TensorArg& src, const TensorArg& dst) {
 }
 
 void CudaBackend::fill(const TensorArg& dst, const Scalar& value) {
-  dispatch_storage(dst.dtype, "fill_", [&](auto d) {
+  dispatch_with_16bit(dst.dtype, "fill_", [&](auto d) {
     using D = decltype(d);
     D v;
     if constexpr (math::is_16bit_float_v<D>) v = D(value.to<float>());
@@ -115,7 +124,7 @@ void CudaBackend::fill(const TensorArg& dst, const Scalar& value) {
 
 void CudaBackend::fill_range(const TensorArg& dst, double start, double step) {
   EMBER_ASSERT(dst.contiguous, "fill_range needs a contiguous output");
-  dispatch(dst.dtype, "arange", [&](auto d) {
+  dispatch_with_16bit(dst.dtype, "arange", [&](auto d) {
     using D = decltype(d);
     launch_elementwise<1>({&dst}, RangeOp<D>{static_cast<D*>(dst.data), start, step});
   });
@@ -124,43 +133,46 @@ void CudaBackend::fill_range(const TensorArg& dst, double start, double step) {
 void CudaBackend::unary(UnaryOp op, const TensorArg& in, const TensorArg& out, UnaryParams prm) {
   const bool pred = op == UnaryOp::LogicalNot || op == UnaryOp::IsNan || op == UnaryOp::IsInf ||
                     op == UnaryOp::IsFinite;
-  dispatch(in.dtype, "unary", [&](auto t) {
+  dispatch_with_16bit(in.dtype, "unary", [&](auto t) {
     using T = decltype(t);
+    using C = math::opmath_t<T>;
     if (pred) {
       launch_elementwise<2>({&out, &in}, PredicateKernel<T>{static_cast<bool*>(out.data),
                                                             static_cast<const T*>(in.data), op});
       return;
     }
-    EMBER_CHECK(math::unary_supported<T>(op), NotImplementedError, "unary", "op ", static_cast<int>(op),
+    EMBER_CHECK(math::unary_supported<C>(op), NotImplementedError, "unary", "op ", static_cast<int>(op),
                 " has no CUDA kernel for dtype ", in.dtype);
-    math::UnaryFn<T> f{op, math::saturate<T>(prm.p0), math::saturate<T>(prm.p1)};
+    const math::StorageUnaryFn<T> f{{op, math::saturate<C>(prm.p0), math::saturate<C>(prm.p1)}};
     launch_elementwise<2>({&out, &in}, UnaryKernel<T>{static_cast<T*>(out.data), static_cast<const T*>(in.data), f});
   });
 }
 
 void CudaBackend::binary(BinaryOp op, const TensorArg& a, const TensorArg& b, const TensorArg& out,
                          const Scalar& alpha) {
-  dispatch(a.dtype, "binary", [&](auto t) {
+  dispatch_with_16bit(a.dtype, "binary", [&](auto t) {
     using T = decltype(t);
+    using C = math::opmath_t<T>;
     const T* pa = static_cast<const T*>(a.data);
     const T* pb = static_cast<const T*>(b.data);
     if (math::binary_to_bool(op)) {
       launch_elementwise<3>({&out, &a, &b}, CompareKernel<T>{static_cast<bool*>(out.data), pa, pb, op});
       return;
     }
-    EMBER_CHECK(math::binary_supported<T>(op), NotImplementedError, "binary", "op ", static_cast<int>(op),
+    EMBER_CHECK(math::binary_supported<C>(op), NotImplementedError, "binary", "op ", static_cast<int>(op),
                 " has no CUDA kernel for dtype ", a.dtype);
-    math::BinaryFn<T> f{op, alpha.to<T>()};
+    const math::StorageBinaryFn<T> f{{op, alpha.to<C>()}};
     launch_elementwise<3>({&out, &a, &b}, BinaryKernel<T>{static_cast<T*>(out.data), pa, pb, f});
   });
 }
 
 void CudaBackend::where(const TensorArg& cond, const TensorArg& a, const TensorArg& b, const TensorArg& out) {
-  dispatch(out.dtype, "where", [&](auto t) {
-    using T = decltype(t);
+  EMBER_ASSERT(a.dtype == out.dtype && b.dtype == out.dtype, "where needs matching dtypes");
+  dispatch_width(element_size(out.dtype), [&](auto w) {
+    using W = decltype(w);
     launch_elementwise<4>({&out, &cond, &a, &b},
-                          WhereKernel<T>{static_cast<T*>(out.data), static_cast<const bool*>(cond.data),
-                                         static_cast<const T*>(a.data), static_cast<const T*>(b.data)});
+                          WhereKernel<W>{static_cast<W*>(out.data), static_cast<const bool*>(cond.data),
+                                         static_cast<const W*>(a.data), static_cast<const W*>(b.data)});
   });
 }
 

@@ -1,6 +1,9 @@
-// GEMM on cuBLAS: float and double, strided-batched, on the current stream. Row-major
-// C = op(A) op(B) is computed as column-major C^T = op(B)^T op(A)^T, so no data moves.
-// TF32 tensor-core math for float is off unless ember::cuda::set_allow_tf32_cublas(true).
+// GEMM on cuBLAS: float, double, Half and BFloat16, strided-batched, on the current
+// stream. Row-major C = op(A) op(B) is computed as column-major C^T = op(B)^T op(A)^T, so
+// no data moves. TF32 tensor-core math for float is off unless
+// ember::cuda::set_allow_tf32_cublas(true). The 16-bit types multiply on tensor cores with
+// float accumulation (CUBLAS_COMPUTE_32F, float alpha and beta) and round C once, as
+// libtorch's CUDA matmul does.
 #include <cublas_v2.h>
 
 #include <atomic>
@@ -43,8 +46,9 @@ int to_int(int64_t v, const char* what) {
 }  // namespace
 
 void CudaBackend::gemm(const GemmArgs& g) {
-  EMBER_CHECK(g.dtype == kFloat || g.dtype == kDouble, DTypeError, "mm", "\"addmm_cuda\" not implemented for '",
-              g.dtype, "' (CUDA matmul supports Float and Double)");
+  const bool half = g.dtype == kHalf || g.dtype == kBFloat16;
+  EMBER_CHECK(g.dtype == kFloat || g.dtype == kDouble || half, DTypeError, "mm", "\"addmm_cuda\" not implemented for '",
+              g.dtype, "' (CUDA matmul supports Float, Double, Half and BFloat16)");
   if (g.m == 0 || g.n == 0 || g.batch == 0) return;
   cublasHandle_t h = handle();
   const cublasOperation_t opb = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
@@ -52,7 +56,13 @@ void CudaBackend::gemm(const GemmArgs& g) {
   const int m = to_int(g.m, "m"), n = to_int(g.n, "n"), k = to_int(g.k, "k");
   const int lda = to_int(g.lda, "lda"), ldb = to_int(g.ldb, "ldb"), ldc = to_int(g.ldc, "ldc");
   const int batch = to_int(g.batch, "batch");
-  if (g.dtype == kFloat) {
+  if (half) {
+    const cudaDataType_t type = g.dtype == kHalf ? CUDA_R_16F : CUDA_R_16BF;
+    const float alpha = static_cast<float>(g.alpha), beta = static_cast<float>(g.beta);
+    EMBER_CUBLAS_CHECK(cublasGemmStridedBatchedEx(h, opb, opa, n, m, k, &alpha, g.b, type, ldb, g.stride_b, g.a, type,
+                                                  lda, g.stride_a, &beta, g.c, type, ldc, g.stride_c, batch,
+                                                  CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+  } else if (g.dtype == kFloat) {
     const float alpha = static_cast<float>(g.alpha), beta = static_cast<float>(g.beta);
     EMBER_CUBLAS_CHECK(cublasSgemmStridedBatched(h, opb, opa, n, m, k, &alpha, static_cast<const float*>(g.b), ldb,
                                                  g.stride_b, static_cast<const float*>(g.a), lda, g.stride_a, &beta,

@@ -4,7 +4,8 @@
 // so an error raises the CPU backend's IndexError and leaves the destination untouched.
 // Scatters with repeated targets combine with atomics: sums may differ from the CPU's
 // row-major order in the last bits, and which of several assignments wins is unspecified,
-// as for libtorch's CUDA kernels.
+// as for libtorch's CUDA kernels. Gather and assignment move elements as unsigned words of
+// their width, so they serve every dtype, Half and BFloat16 included.
 #include <vector>
 
 #include "backends/cuda/loops.cuh"
@@ -108,21 +109,6 @@ void launch(int64_t n, const OffsetCalculator<kOps>& calc, const F& f) {
   EMBER_CUDA_CHECK_LAUNCH();
 }
 
-template <size_t N>
-using Bits = std::conditional_t<N == 1, uint8_t, std::conditional_t<N == 2, uint16_t,
-             std::conditional_t<N == 4, uint32_t, unsigned long long>>>;
-
-template <class F>
-void dispatch_width(size_t n, F&& f) {
-  switch (n) {
-    case 1: return f(Bits<1>{});
-    case 2: return f(Bits<2>{});
-    case 4: return f(Bits<4>{});
-    case 8: return f(Bits<8>{});
-    default: EMBER_ASSERT(false, "unsupported element size ", n);
-  }
-}
-
 template <class T>
 struct Gather {
   T* out;
@@ -211,6 +197,20 @@ void CudaBackend::index_scatter(ScatterReduce reduce, const TensorArg& values, A
     case kDouble: return run(double{});
     case kLong: return run(int64_t{});
     case kInt: return run(int32_t{});
+    case kHalf:
+    case kBFloat16:
+      // Adds only: a 16-bit add is a compare-and-swap on the containing 32-bit word
+      // (atomic_add in loops.cuh), summed in float and rounded per add as libtorch's
+      // atomicAdd(__half*); a 16-bit scatter multiply has no kernel.
+      EMBER_CHECK(reduce == ScatterReduce::Add, NotImplementedError, op, "multiplying scatter of dtype ", dst.dtype,
+                  " is not supported on CUDA yet");
+      if (dst.dtype == kHalf)
+        return launch(values.numel, calc,
+                      ScatterCombine<math::Half, false>{static_cast<const math::Half*>(values.data),
+                                                        static_cast<math::Half*>(dst.data), move});
+      return launch(values.numel, calc,
+                    ScatterCombine<math::BFloat16, false>{static_cast<const math::BFloat16*>(values.data),
+                                                          static_cast<math::BFloat16*>(dst.data), move});
     default:
       ::ember::detail::throw_error<NotImplementedError>(op, "accumulating scatter of dtype ", dst.dtype,
                                                         " is not supported on CUDA yet");
@@ -278,6 +278,8 @@ void CudaBackend::nonzero(const TensorArg& in, const TensorArg& out) {
   const int64_t chunks = (in.numel + kNonzeroChunk - 1) / kNonzeroChunk;
   const int64_t* strides[1] = {in.strides};
   const auto calc = make_offset_calculator<1>(in.ndim, in.sizes, strides);
+  // Half and BFloat16 are not dispatched here (DTypeError): nonzero of a 16-bit tensor is
+  // left to a comparison first, e.g. x.ne(0).nonzero().
   dispatch(in.dtype, "nonzero", [&](auto t) {
     using T = decltype(t);
     Scratch counts(static_cast<size_t>(chunks) * sizeof(int64_t));

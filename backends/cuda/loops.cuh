@@ -1,6 +1,7 @@
 #pragma once
 // Launch helpers of the CUDA kernels: dtype dispatch, the grid-stride elementwise loop
-// (contiguous fast path, strided path through OffsetCalculator) and block reductions.
+// (contiguous fast path, strided path through OffsetCalculator), atomics and block
+// reductions.
 #include <cstdint>
 #include <utility>
 
@@ -12,7 +13,9 @@
 
 namespace ember::backend::cuda {
 
-/// Calls f with a value of the C++ type of dtype t (the CPU backend's set of dtypes).
+/// Calls f with a value of the C++ type of dtype t (the CPU backend's set of dtypes). The
+/// families that dispatch here alone (sort/topk/slice_select, scan, upsample/pad, nonzero)
+/// raise DTypeError for Half and BFloat16.
 template <class F>
 void dispatch(ScalarType t, const char* op, F&& f) {
   switch (t) {
@@ -27,10 +30,11 @@ void dispatch(ScalarType t, const char* op, F&& f) {
   ::ember::detail::throw_error<DTypeError>(op, "dtype ", t, " is not supported on CUDA yet");
 }
 
-/// As dispatch, plus the 16-bit float storage types (math::Half, math::BFloat16), which
-/// only convert to and from float: for copy and fill, not for arithmetic.
+/// As dispatch, plus the 16-bit float storage types (math::Half, math::BFloat16). A kernel
+/// given one of them loads it, computes in math::opmath_t<T> (float) and rounds once on
+/// store, as libtorch's CUDA kernels do; the 16-bit types themselves carry no arithmetic.
 template <class F>
-void dispatch_storage(ScalarType t, const char* op, F&& f) {
+void dispatch_with_16bit(ScalarType t, const char* op, F&& f) {
   if (t == kHalf) return f(math::Half{});
   if (t == kBFloat16) return f(math::BFloat16{});
   dispatch(t, op, std::forward<F>(f));
@@ -42,6 +46,30 @@ void dispatch_floating(ScalarType t, const char* op, F&& f) {
   if (t == kFloat) return f(float{});
   if (t == kDouble) return f(double{});
   ::ember::detail::throw_error<DTypeError>(op, "expected a floating dtype on CUDA, got ", t);
+}
+
+/// As dispatch_floating, plus Half and BFloat16 (computed in float, see dispatch_with_16bit).
+template <class F>
+void dispatch_floating_with_16bit(ScalarType t, const char* op, F&& f) {
+  if (t == kHalf) return f(math::Half{});
+  if (t == kBFloat16) return f(math::BFloat16{});
+  if (t == kFloat) return f(float{});
+  if (t == kDouble) return f(double{});
+  ::ember::detail::throw_error<DTypeError>(op, "expected a floating dtype on CUDA, got ", t);
+}
+
+/// Calls f with the unsigned integer type of n bytes (1, 2, 4 or 8). Kernels that only
+/// move elements (gather, scatter assignment, where) run on these words, so one
+/// instantiation per width serves every dtype of that width, the 16-bit floats included.
+template <class F>
+void dispatch_width(size_t n, F&& f) {
+  switch (n) {
+    case 1: return f(uint8_t{});
+    case 2: return f(uint16_t{});
+    case 4: return f(uint32_t{});
+    case 8: return f(uint64_t{});
+    default: EMBER_ASSERT(false, "unsupported element size ", n);
+  }
 }
 
 /// f(i) for i in [0, n): the operands are contiguous and share the iteration's order.
@@ -113,6 +141,28 @@ __device__ inline void atomic_add(int32_t* p, int32_t v) { atomicAdd(p, v); }
 __device__ inline void atomic_add(int64_t* p, int64_t v) {
   atomicAdd(reinterpret_cast<unsigned long long*>(p), static_cast<unsigned long long>(v));
 }
+
+// 16-bit adds without cuda_fp16.h (shared headers stay plain C++): a compare-and-swap on
+// the aligned 32-bit word that holds the value, writing the word's other half back as it
+// was. The sum is taken in float and rounded once per add, as atomicAdd(__half*) does.
+template <class T>
+__device__ void atomic_add_16bit(T* p, float v) {
+  static_assert(math::is_16bit_float_v<T>, "16-bit float storage types only");
+  const auto addr = reinterpret_cast<uintptr_t>(p);
+  auto* word = reinterpret_cast<unsigned int*>(addr & ~uintptr_t{3});
+  const unsigned int shift = static_cast<unsigned int>(addr & 2u) * 8u;  // little-endian: upper address, upper half
+  unsigned int old = *word, assumed;
+  do {
+    assumed = old;
+    T current;
+    current.bits = static_cast<uint16_t>(assumed >> shift);
+    const T next(static_cast<float>(current) + v);
+    const unsigned int updated = (assumed & ~(0xffffu << shift)) | (static_cast<unsigned int>(next.bits) << shift);
+    old = atomicCAS(word, assumed, updated);
+  } while (assumed != old);
+}
+__device__ inline void atomic_add(math::Half* p, math::Half v) { atomic_add_16bit(p, static_cast<float>(v)); }
+__device__ inline void atomic_add(math::BFloat16* p, math::BFloat16 v) { atomic_add_16bit(p, static_cast<float>(v)); }
 
 // Warp shuffles exist for 32- and 64-bit types; narrower ones travel as int.
 template <class T>

@@ -2,9 +2,11 @@
 // the CPU's counter scheme: element i of a request draws from block (offset + i / per)
 // of the same seed, so a CUDA tensor holds the numbers a CPU tensor would for the same
 // seed and generator state (up to the last bit of the device's log/cos for normals).
+// Half and BFloat16 outputs draw as float does and round.
 #include <limits>
 
 #include "backends/common/philox.h"
+#include "backends/common/scalar_ops.h"
 #include "backends/cuda/loops.cuh"
 
 namespace ember::backend::cuda {
@@ -12,10 +14,23 @@ namespace {
 
 constexpr double kTwoPi = 6.283185307179586476925286766559;
 
+// 16-bit outputs take the float draws (four per Philox call, as float) rounded to T,
+// through float as libtorch's conversions do.
 template <class T>
 __device__ void store(T* o, int64_t i, double v) {
-  if constexpr (std::is_same_v<T, bool>) o[i] = v != 0;
-  else o[i] = static_cast<T>(v);
+  o[i] = math::convert<T>(v);
+}
+
+// A uniform draw rounded to a 16-bit type can land on the upper bound; libtorch maps
+// that value to the lower bound so the interval stays [a, b).
+template <class T>
+__device__ void store_uniform(T* o, int64_t i, double v, double a, double b) {
+  if constexpr (math::is_16bit_float_v<T>) {
+    const T r = math::convert<T>(v);
+    o[i] = static_cast<float>(r) == static_cast<float>(math::convert<T>(b)) ? math::convert<T>(a) : r;
+  } else {
+    store(o, i, v);
+  }
 }
 
 // Thread b fills block b: `per` elements from one Philox call.
@@ -31,8 +46,7 @@ __global__ void random_kernel(T* o, int64_t n, uint64_t seed, uint64_t base, int
       for (int j = 0; j < 2 && blk * 2 + j < n; ++j) {
         const uint64_t v = (static_cast<uint64_t>(r.out[2 * j]) << 32) | r.out[2 * j + 1];
         const int64_t x = static_cast<int64_t>(lo + v % range);
-        if constexpr (std::is_same_v<T, bool>) o[blk * 2 + j] = x != 0;
-        else o[blk * 2 + j] = static_cast<T>(x);
+        o[blk * 2 + j] = math::convert<T>(x);
       }
       continue;
     }
@@ -60,7 +74,7 @@ __global__ void random_kernel(T* o, int64_t n, uint64_t seed, uint64_t base, int
     for (int j = 0; j < per && blk * per + j < n; ++j) {  // Uniform (0) or Bernoulli (2)
       const double u = dbl ? uints_to_unit_double(r.out[2 * j], r.out[2 * j + 1])
                            : static_cast<double>(uint_to_unit_float(r.out[j]));
-      if (dist == 0) store(o, blk * per + j, a + (b - a) * u);
+      if (dist == 0) store_uniform(o, blk * per + j, a + (b - a) * u, a, b);
       else store(o, blk * per + j, u < a ? 1.0 : 0.0);
     }
   }
@@ -73,7 +87,7 @@ __global__ void bernoulli_kernel(T* o, const P* p, int64_t n, uint64_t seed, uin
     Philox4x32 r(seed, base + static_cast<uint64_t>(blk));
     for (int j = 0; j < 4 && blk * 4 + j < n; ++j) {
       const int64_t i = blk * 4 + j;
-      store(o, i, uint_to_unit_float(r.out[j]) < static_cast<double>(p[i]) ? 1.0 : 0.0);
+      store(o, i, uint_to_unit_float(r.out[j]) < math::convert<double>(p[i]) ? 1.0 : 0.0);
     }
   }
 }
@@ -91,7 +105,7 @@ void CudaBackend::random(Distribution dist, const TensorArg& out, double a, doub
   EMBER_ASSERT(out.contiguous, "random fills need a contiguous output");
   const int64_t n = out.numel;
   if (n == 0) return;
-  dispatch(out.dtype, "random", [&](auto t) {
+  dispatch_with_16bit(out.dtype, "random", [&](auto t) {
     using T = decltype(t);
     constexpr bool dbl = std::is_same_v<T, double>;
     const int d = static_cast<int>(dist);
@@ -113,16 +127,24 @@ void CudaBackend::bernoulli_tensor(const TensorArg& p, const TensorArg& out, Gen
   EMBER_ASSERT(out.contiguous && p.contiguous, "bernoulli needs contiguous operands");
   const int64_t n = out.numel;
   if (n == 0) return;
+  const bool p16 = p.dtype == kHalf || p.dtype == kBFloat16, out16 = out.dtype == kHalf || out.dtype == kBFloat16;
+  // 16-bit probabilities come from bernoulli(self) and dropout, whose output shares p's
+  // dtype: only those pairs get a kernel, which keeps the (p, out) instantiations few.
+  EMBER_CHECK(!(p16 || out16) || p.dtype == out.dtype, DTypeError, "bernoulli", "probabilities of dtype ", p.dtype,
+              " and an output of dtype ", out.dtype, " are not supported together on CUDA");
   const uint64_t base = gen.advance(static_cast<uint64_t>((n + 3) / 4));
-  dispatch_floating(p.dtype, "bernoulli", [&](auto pt) {
+  const Launch1d l = elementwise_launch((n + 3) / 4, sm_count(), 1);
+  auto launch = [&](auto pt, auto t) {
     using P = decltype(pt);
-    dispatch(out.dtype, "bernoulli", [&](auto t) {
-      using T = decltype(t);
-      const Launch1d l = elementwise_launch((n + 3) / 4, sm_count(), 1);
-      bernoulli_kernel<T, P><<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(
-          static_cast<T*>(out.data), static_cast<const P*>(p.data), n, gen.seed(), base);
-      EMBER_CUDA_CHECK_LAUNCH();
-    });
+    using T = decltype(t);
+    bernoulli_kernel<T, P><<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(
+        static_cast<T*>(out.data), static_cast<const P*>(p.data), n, gen.seed(), base);
+    EMBER_CUDA_CHECK_LAUNCH();
+  };
+  if (p.dtype == kHalf) return launch(math::Half{}, math::Half{});
+  if (p.dtype == kBFloat16) return launch(math::BFloat16{}, math::BFloat16{});
+  dispatch_floating(p.dtype, "bernoulli", [&](auto pt) {
+    dispatch(out.dtype, "bernoulli", [&](auto t) { launch(pt, t); });
   });
 }
 

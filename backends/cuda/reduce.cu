@@ -2,8 +2,9 @@
 // size 1 on every reduced dim. The launch follows plan_reduce (backends/common/launch.h):
 // a block per output with warp-shuffle folding, split over several blocks (and a second
 // pass over the partials) when outputs are few and long; a thread per output when the
-// reduced elements are strided and outputs are many. The accumulator is the element type
-// (float sums in float, as libtorch's CUDA kernels; integers wrap).
+// reduced elements are strided and outputs are many. The accumulator is opmath_t of the
+// element type: float for float, Half and BFloat16 (16-bit values are widened on load and
+// the result rounded once on store, as libtorch's CUDA kernels), integers wrap.
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -14,7 +15,7 @@
 namespace ember::backend::cuda {
 namespace {
 
-template <class T>
+template <class T>  // T: the accumulator type
 struct Reducer {
   ReduceOp op;
   __device__ T identity() const {
@@ -52,32 +53,35 @@ struct Reducer {
 };
 
 // One (or, with splits, a share of one) output per block. oc maps an output index to
-// (out offset, in base offset); rc maps a reduction index to its in offset.
-template <class T>
-__global__ void reduce_block_kernel(const T* in, T* out, T* partial, int64_t length, int64_t splits,
-                                    OffsetCalculator<2> oc, OffsetCalculator<1> rc, Reducer<T> r) {
+// (out offset, in base offset); rc maps a reduction index to its in offset. In and Out are
+// the element types read and written, A the accumulator; partials stay in A, so a split
+// reduction of 16-bit values rounds once, at the end of the second pass.
+template <class In, class Out, class A>
+__global__ void reduce_block_kernel(const In* in, Out* out, A* partial, int64_t length, int64_t splits,
+                                    OffsetCalculator<2> oc, OffsetCalculator<1> rc, Reducer<A> r) {
   const int64_t out_i = blockIdx.x / splits, s = blockIdx.x % splits;
   const int64_t chunk = (length + splits - 1) / splits;
   const int64_t begin = s * chunk, end = begin + chunk < length ? begin + chunk : length;
   const auto base = oc.get(out_i);
-  T acc = r.identity();
-  for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x) acc = r.combine(acc, in[base.v[1] + rc.get(j).v[0]]);
+  A acc = r.identity();
+  for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x)
+    acc = r.combine(acc, static_cast<A>(in[base.v[1] + rc.get(j).v[0]]));
   acc = block_reduce(acc, r);
   if (threadIdx.x == 0) {
-    if (splits == 1) out[base.v[0]] = acc;
+    if (splits == 1) out[base.v[0]] = Out(acc);
     else partial[blockIdx.x] = acc;
   }
 }
 
-template <class T>
+template <class T, class A>
 __global__ void reduce_thread_kernel(const T* in, T* out, int64_t outputs, int64_t length, OffsetCalculator<2> oc,
-                                     OffsetCalculator<1> rc, Reducer<T> r) {
+                                     OffsetCalculator<1> rc, Reducer<A> r) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < outputs; i += stride) {
     const auto base = oc.get(i);
-    T acc = r.identity();
-    for (int64_t j = 0; j < length; ++j) acc = r.combine(acc, in[base.v[1] + rc.get(j).v[0]]);
-    out[base.v[0]] = acc;
+    A acc = r.identity();
+    for (int64_t j = 0; j < length; ++j) acc = r.combine(acc, static_cast<A>(in[base.v[1] + rc.get(j).v[0]]));
+    out[base.v[0]] = T(acc);
   }
 }
 
@@ -111,11 +115,13 @@ OffsetCalculator<1> reduced_calc(const Split& s) {
   return make_offset_calculator<1>(static_cast<int>(s.red_sizes.size()), s.red_sizes.data(), st);
 }
 
+// Reduces `in` (elements of type T) into `out` (also T), accumulating in opmath_t<T>.
 template <class T>
 void reduce_typed(ReduceOp op, const TensorArg& in, const TensorArg& out) {
+  using A = math::opmath_t<T>;
   const int64_t outputs = out.numel;
   if (outputs == 0) return;
-  const Reducer<T> r{op};
+  const Reducer<A> r{op};
   const Split sp = split_dims(in, out, -1);
   const int64_t length = in.numel / outputs;
   const auto oc = kept_calc(sp);
@@ -127,19 +133,21 @@ void reduce_typed(ReduceOp op, const TensorArg& in, const TensorArg& out) {
   cudaStream_t stream = current_stream();
   if (p.thread_per_output) {
     const int64_t grid = std::min<int64_t>(p.grid, int64_t(1) << 20);
-    reduce_thread_kernel<T><<<static_cast<unsigned>(grid), p.block, 0, stream>>>(x, o, outputs, length, oc, rc, r);
+    reduce_thread_kernel<T, A><<<static_cast<unsigned>(grid), p.block, 0, stream>>>(x, o, outputs, length, oc, rc, r);
     EMBER_CUDA_CHECK_LAUNCH();
     return;
   }
   if (p.splits == 1) {
-    reduce_block_kernel<T><<<static_cast<unsigned>(p.grid), p.block, 0, stream>>>(x, o, nullptr, length, 1, oc, rc, r);
+    reduce_block_kernel<T, T, A>
+        <<<static_cast<unsigned>(p.grid), p.block, 0, stream>>>(x, o, nullptr, length, 1, oc, rc, r);
     EMBER_CUDA_CHECK_LAUNCH();
     return;
   }
   // Pass 1: partials [outputs, splits]; pass 2: fold each row of partials into out.
-  Scratch partial(static_cast<size_t>(p.grid) * sizeof(T));
-  T* part = static_cast<T*>(partial.get());
-  reduce_block_kernel<T><<<static_cast<unsigned>(p.grid), p.block, 0, stream>>>(x, o, part, length, p.splits, oc, rc, r);
+  Scratch partial(static_cast<size_t>(p.grid) * sizeof(A));
+  A* part = static_cast<A*>(partial.get());
+  reduce_block_kernel<T, T, A>
+      <<<static_cast<unsigned>(p.grid), p.block, 0, stream>>>(x, o, part, length, p.splits, oc, rc, r);
   EMBER_CUDA_CHECK_LAUNCH();
   Split second;
   second.kept_sizes = sp.kept_sizes;
@@ -154,8 +162,8 @@ void reduce_typed(ReduceOp op, const TensorArg& in, const TensorArg& out) {
   second.red_in = {1};
   int block = 32;
   while (block < 256 && block < p.splits) block *= 2;
-  reduce_block_kernel<T><<<static_cast<unsigned>(outputs), block, 0, stream>>>(part, o, nullptr, p.splits, 1,
-                                                                             kept_calc(second), reduced_calc(second), r);
+  reduce_block_kernel<A, T, A><<<static_cast<unsigned>(outputs), block, 0, stream>>>(
+      part, o, nullptr, p.splits, 1, kept_calc(second), reduced_calc(second), r);
   EMBER_CUDA_CHECK_LAUNCH();
 }
 
@@ -191,24 +199,28 @@ __device__ ArgPair<T> shfl_down(ArgPair<T> p, int offset) {
   return {::ember::backend::cuda::shfl_down(p.v, offset), __shfl_down_sync(0xffffffffu, p.i, offset)};
 }
 
+// Values compare in opmath_t<T> (16-bit values widen exactly, so the order is theirs).
 template <class T>
 __global__ void arg_block_kernel(const T* in, int64_t* out, int64_t length, int64_t stride, OffsetCalculator<2> oc,
-                                 ArgReducer<T> r) {
+                                 ArgReducer<math::opmath_t<T>> r) {
+  using C = math::opmath_t<T>;
   const auto base = oc.get(blockIdx.x);
-  ArgPair<T> acc = r.identity();
-  for (int64_t j = threadIdx.x; j < length; j += blockDim.x) acc = r.combine(acc, {in[base.v[1] + j * stride], j});
+  ArgPair<C> acc = r.identity();
+  for (int64_t j = threadIdx.x; j < length; j += blockDim.x)
+    acc = r.combine(acc, {static_cast<C>(in[base.v[1] + j * stride]), j});
   acc = block_reduce(acc, r);
   if (threadIdx.x == 0) out[base.v[0]] = acc.i;
 }
 
 template <class T>
 __global__ void arg_thread_kernel(const T* in, int64_t* out, int64_t outputs, int64_t length, int64_t stride,
-                                  OffsetCalculator<2> oc, ArgReducer<T> r) {
+                                  OffsetCalculator<2> oc, ArgReducer<math::opmath_t<T>> r) {
+  using C = math::opmath_t<T>;
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < outputs; i += step) {
     const auto base = oc.get(i);
-    ArgPair<T> acc = r.identity();
-    for (int64_t j = 0; j < length; ++j) acc = r.combine(acc, {in[base.v[1] + j * stride], j});
+    ArgPair<C> acc = r.identity();
+    for (int64_t j = 0; j < length; ++j) acc = r.combine(acc, {static_cast<C>(in[base.v[1] + j * stride]), j});
     out[base.v[0]] = acc.i;
   }
 }
@@ -221,71 +233,97 @@ void CudaBackend::reduce(ReduceOp op, const TensorArg& in, const TensorArg& out)
     const bool one = op == ReduceOp::Prod || op == ReduceOp::All;
     return fill(out, Scalar(one ? 1 : 0));
   }
-  dispatch(in.dtype, "reduce", [&](auto t) { reduce_typed<decltype(t)>(op, in, out); });
+  dispatch_with_16bit(in.dtype, "reduce", [&](auto t) { reduce_typed<decltype(t)>(op, in, out); });
 }
 
 namespace {
 
-// |x|^p (or the indicator x != 0 for p = 0), the first step of a p-norm.
+// |x|^p (or the indicator x != 0 for p = 0), the first step of a p-norm, written in
+// opmath_t<T> so 16-bit inputs are summed in float.
 template <class T>
 struct NormMap {
-  T* out;
+  using C = math::opmath_t<T>;
+  C* out;
   const T* in;
   double p;
-  __device__ T map(T v) const {
-    if (p == 0) return v != T(0) ? T(1) : T(0);
-    const T a = v < T(0) ? -v : v;
+  __device__ C map(C v) const {
+    if (p == 0) return v != C(0) ? C(1) : C(0);
+    const C a = v < C(0) ? -v : v;
     if (p == 1 || isinf(p)) return a;  // NaN stays NaN
     if (p == 2) return v * v;
-    return pow(a, static_cast<T>(p));
+    return pow(a, static_cast<C>(p));
   }
-  __device__ void operator()(int64_t o, int64_t i) const { out[o] = map(in[i]); }
-  __device__ void operator()(const int64_t* off) const { out[off[0]] = map(in[off[1]]); }
+  __device__ void operator()(int64_t o, int64_t i) const { out[o] = map(static_cast<C>(in[i])); }
+  __device__ void operator()(const int64_t* off) const { out[off[0]] = map(static_cast<C>(in[off[1]])); }
 };
 
-// acc^(1/p), the last step of a p-norm.
+// acc^(1/p), the last step of a p-norm, from the opmath_t<T> accumulator into T (the
+// only rounding of a 16-bit norm); in place when the two types agree.
 template <class T>
 struct NormRoot {
+  using C = math::opmath_t<T>;
   T* out;
+  const C* acc;
   double p;
-  __device__ T root(T v) const { return p == 2 ? sqrt(v) : pow(v, static_cast<T>(1.0 / p)); }
-  __device__ void operator()(int64_t o, int64_t) const { out[o] = root(out[o]); }
-  __device__ void operator()(const int64_t* off) const { out[off[0]] = root(out[off[0]]); }
+  __device__ C root(C v) const {
+    if (p == 0 || p == 1 || isinf(p)) return v;
+    return p == 2 ? sqrt(v) : pow(v, static_cast<C>(1.0 / p));
+  }
+  __device__ void operator()(int64_t o, int64_t i) const { out[o] = T(root(acc[i])); }
+  __device__ void operator()(const int64_t* off) const { out[off[0]] = T(root(acc[off[1]])); }
 };
+
+// Row-major strides of `sizes`.
+std::vector<int64_t> dense_strides(int ndim, const int64_t* sizes) {
+  std::vector<int64_t> strides(static_cast<size_t>(ndim));
+  int64_t step = 1;
+  for (int d = ndim - 1; d >= 0; --d) {
+    strides[static_cast<size_t>(d)] = step;
+    step *= sizes[d];
+  }
+  return strides;
+}
 
 }  // namespace
 
 // Three passes (map into scratch, reduce, root) over the reduction kernels above; the
-// CPU fuses them, the results agree to rounding.
+// CPU fuses them, the results agree to rounding. 16-bit inputs map into a float scratch,
+// reduce into a float scratch of out's sizes, and round once in the root pass.
 void CudaBackend::norm_reduce(const TensorArg& in, const TensorArg& out, double p) {
   EMBER_ASSERT(in.dtype == out.dtype && in.ndim == out.ndim, "norm kernel needs matching dtypes and ranks");
   if (in.numel == 0) return fill(out, Scalar(std::isinf(p) && p < 0 ? INFINITY : 0.0));
-  dispatch_floating(in.dtype, "norm", [&](auto t) {
+  dispatch_floating_with_16bit(in.dtype, "norm", [&](auto t) {
     using T = decltype(t);
-    Scratch scratch(static_cast<size_t>(in.numel) * sizeof(T));
-    std::vector<int64_t> strides(static_cast<size_t>(in.ndim));
-    int64_t step = 1;
-    for (int d = in.ndim - 1; d >= 0; --d) {
-      strides[static_cast<size_t>(d)] = step;
-      step *= in.sizes[d];
-    }
-    const TensorArg mapped{scratch.get(), in.dtype, in.ndim, in.sizes, strides.data(), in.numel, true};
-    launch_elementwise<2>({&mapped, &in}, NormMap<T>{static_cast<T*>(scratch.get()), static_cast<const T*>(in.data), p});
+    using C = math::opmath_t<T>;
+    const ScalarType acc_dtype = std::is_same_v<C, float> ? kFloat : kDouble;
+    Scratch scratch(static_cast<size_t>(in.numel) * sizeof(C));
+    const std::vector<int64_t> strides = dense_strides(in.ndim, in.sizes);
+    const TensorArg mapped{scratch.get(), acc_dtype, in.ndim, in.sizes, strides.data(), in.numel, true};
+    launch_elementwise<2>({&mapped, &in}, NormMap<T>{static_cast<C*>(scratch.get()), static_cast<const T*>(in.data), p});
     const ReduceOp op = std::isinf(p) ? (p > 0 ? ReduceOp::Max : ReduceOp::Min) : ReduceOp::Sum;
-    reduce_typed<T>(op, mapped, out);
-    if (p != 0 && p != 1 && !std::isinf(p))
-      launch_elementwise<1>({&out}, NormRoot<T>{static_cast<T*>(out.data), p});
+    if constexpr (std::is_same_v<C, T>) {
+      reduce_typed<C>(op, mapped, out);
+      if (p != 0 && p != 1 && !std::isinf(p))
+        launch_elementwise<2>({&out, &out}, NormRoot<T>{static_cast<T*>(out.data), static_cast<const C*>(out.data), p});
+    } else {
+      Scratch acc(static_cast<size_t>(out.numel) * sizeof(C));
+      const std::vector<int64_t> out_strides = dense_strides(out.ndim, out.sizes);
+      const TensorArg reduced{acc.get(), acc_dtype, out.ndim, out.sizes, out_strides.data(), out.numel, true};
+      reduce_typed<C>(op, mapped, reduced);
+      launch_elementwise<2>({&out, &reduced},
+                            NormRoot<T>{static_cast<T*>(out.data), static_cast<const C*>(acc.get()), p});
+    }
   });
 }
 
 void CudaBackend::arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const TensorArg& out) {
   if (out.numel == 0) return;
-  dispatch(in.dtype, "argmax", [&](auto t) {
+  dispatch_with_16bit(in.dtype, "argmax", [&](auto t) {
     using T = decltype(t);
     const Split sp = split_dims(in, out, dim);
     const auto oc = kept_calc(sp);
     const int64_t length = in.sizes[dim], stride = in.strides[dim];
-    const ArgReducer<T> r{op == ArgReduceOp::ArgMax};
+    const ArgReducer<math::opmath_t<T>> r{op == ArgReduceOp::ArgMax};
     const ReducePlan p = plan_reduce(out.numel, length, stride == 1, sm_count());
     const T* x = static_cast<const T*>(in.data);
     int64_t* o = static_cast<int64_t*>(out.data);

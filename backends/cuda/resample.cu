@@ -66,6 +66,7 @@ void upsample(Backend::UpsampleMode mode, const TensorArg& image, const TensorAr
   if (Adjoint && image.numel > 0)
     EMBER_CUDA_CHECK(cudaMemsetAsync(image.data, 0, static_cast<size_t>(image.numel) * element_size(image.dtype),
                                      current_stream()));
+  // No Half/BFloat16 upsampling or padding kernels: the dispatch raises DTypeError for them.
   dispatch_floating(image.dtype, name, [&](auto t) {
     using T = decltype(t);
     std::vector<Tap<T>> ty, tx;

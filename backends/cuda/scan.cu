@@ -46,6 +46,7 @@ void CudaBackend::scan(ScanOp op, const TensorArg& in, const TensorArg& out, int
   const int64_t slices = in.numel / in.sizes[dim];
   const int64_t* strides[2] = {out.strides, in.strides};
   const auto calc = make_offset_calculator<2>(in.ndim, sizes.data(), strides);
+  // No Half/BFloat16 scan kernels: dispatch raises DTypeError for them.
   dispatch(in.dtype, "scan", [&](auto t) {
     using T = decltype(t);
     if constexpr (!std::is_floating_point_v<T>) {

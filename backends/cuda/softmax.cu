@@ -2,7 +2,7 @@
 // operands viewed as (outer, n, inner), with the CPU kernels' formulas: the max (NaN
 // skipped) is subtracted before exp; log_softmax is (x - m) - log(s). inner == 1 (the last
 // dim) gives each row a block; inner > 1 gives each (outer, inner) column a thread, so
-// neighbouring threads read neighbouring addresses.
+// neighbouring threads read neighbouring addresses. Half and BFloat16 compute in float.
 #include <limits>
 
 #include "backends/cuda/loops.cuh"
@@ -33,42 +33,54 @@ __device__ T block_all_reduce(T v, const R& r) {
   return result;
 }
 
-// x: input (forward) or output y (backward); g: incoming gradient (backward only).
+// x: input (forward) or output y (backward); g: incoming gradient (backward only). T is
+// the storage type; max, sums, exp and log run in C = opmath_t<T> (float for Half and
+// BFloat16), and each output rounds once to T.
 template <class T>
 __global__ void row_kernel(const T* x, const T* g, T* y, int64_t rows, int64_t n, int mode) {
+  using C = math::opmath_t<T>;
   for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
     const T* xr = x + row * n;
     if (mode == kSoftmaxBackward || mode == kLogSoftmaxBackward) {
       const T* gr = g + row * n;
       const bool log = mode == kLogSoftmaxBackward;
-      T s = 0;
-      for (int64_t i = threadIdx.x; i < n; i += blockDim.x) s += log ? gr[i] : gr[i] * xr[i];
-      s = block_all_reduce(s, SumOp<T>{});
-      for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
-        y[row * n + i] = log ? gr[i] - exp(xr[i]) * s : xr[i] * (gr[i] - s);
+      C s = 0;
+      for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
+        const C gi = static_cast<C>(gr[i]);
+        s += log ? gi : gi * static_cast<C>(xr[i]);
+      }
+      s = block_all_reduce(s, SumOp<C>{});
+      for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
+        const C xi = static_cast<C>(xr[i]), gi = static_cast<C>(gr[i]);
+        y[row * n + i] = T(log ? gi - exp(xi) * s : xi * (gi - s));
+      }
       continue;
     }
-    T m = -std::numeric_limits<T>::infinity();
-    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) m = m < xr[i] ? xr[i] : m;
-    m = block_all_reduce(m, MaxOp<T>{});
-    if (mode == kLogSumExp && isinf(m)) m = T(0);
-    T s = 0;
-    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) s += exp(xr[i] - m);
-    s = block_all_reduce(s, SumOp<T>{});
+    C m = -std::numeric_limits<C>::infinity();
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
+      const C xi = static_cast<C>(xr[i]);
+      m = m < xi ? xi : m;
+    }
+    m = block_all_reduce(m, MaxOp<C>{});
+    if (mode == kLogSumExp && isinf(m)) m = C(0);
+    C s = 0;
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) s += exp(static_cast<C>(xr[i]) - m);
+    s = block_all_reduce(s, SumOp<C>{});
     if (mode == kLogSumExp) {
-      if (threadIdx.x == 0) y[row] = log(s) + m;
+      if (threadIdx.x == 0) y[row] = T(log(s) + m);
     } else if (mode == kLogSoftmax) {
-      const T ls = log(s);
-      for (int64_t i = threadIdx.x; i < n; i += blockDim.x) y[row * n + i] = (xr[i] - m) - ls;
+      const C ls = log(s);
+      for (int64_t i = threadIdx.x; i < n; i += blockDim.x) y[row * n + i] = T((static_cast<C>(xr[i]) - m) - ls);
     } else {
-      const T inv = T(1) / s;
-      for (int64_t i = threadIdx.x; i < n; i += blockDim.x) y[row * n + i] = exp(xr[i] - m) * inv;
+      const C inv = C(1) / s;
+      for (int64_t i = threadIdx.x; i < n; i += blockDim.x) y[row * n + i] = T(exp(static_cast<C>(xr[i]) - m) * inv);
     }
   }
 }
 
 template <class T>
 __global__ void column_kernel(const T* x, const T* g, T* y, int64_t outer, int64_t n, int64_t inner, int mode) {
+  using C = math::opmath_t<T>;
   const int64_t cols = outer * inner;
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
   for (int64_t c = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; c < cols; c += step) {
@@ -76,30 +88,35 @@ __global__ void column_kernel(const T* x, const T* g, T* y, int64_t outer, int64
     const int64_t base = o * n * inner + j;
     if (mode == kSoftmaxBackward || mode == kLogSoftmaxBackward) {
       const bool log = mode == kLogSoftmaxBackward;
-      T s = 0;
+      C s = 0;
       for (int64_t i = 0; i < n; ++i) {
         const int64_t k = base + i * inner;
-        s += log ? g[k] : g[k] * x[k];
+        const C gk = static_cast<C>(g[k]);
+        s += log ? gk : gk * static_cast<C>(x[k]);
       }
       for (int64_t i = 0; i < n; ++i) {
         const int64_t k = base + i * inner;
-        y[k] = log ? g[k] - exp(x[k]) * s : x[k] * (g[k] - s);
+        const C xk = static_cast<C>(x[k]), gk = static_cast<C>(g[k]);
+        y[k] = T(log ? gk - exp(xk) * s : xk * (gk - s));
       }
       continue;
     }
-    T m = -std::numeric_limits<T>::infinity();
-    for (int64_t i = 0; i < n; ++i) m = m < x[base + i * inner] ? x[base + i * inner] : m;
-    if (mode == kLogSumExp && isinf(m)) m = T(0);
-    T s = 0;
-    for (int64_t i = 0; i < n; ++i) s += exp(x[base + i * inner] - m);
+    C m = -std::numeric_limits<C>::infinity();
+    for (int64_t i = 0; i < n; ++i) {
+      const C xi = static_cast<C>(x[base + i * inner]);
+      m = m < xi ? xi : m;
+    }
+    if (mode == kLogSumExp && isinf(m)) m = C(0);
+    C s = 0;
+    for (int64_t i = 0; i < n; ++i) s += exp(static_cast<C>(x[base + i * inner]) - m);
     if (mode == kLogSumExp) {
-      y[o * inner + j] = log(s) + m;
+      y[o * inner + j] = T(log(s) + m);
     } else if (mode == kLogSoftmax) {
-      const T ls = log(s);
-      for (int64_t i = 0; i < n; ++i) y[base + i * inner] = (x[base + i * inner] - m) - ls;
+      const C ls = log(s);
+      for (int64_t i = 0; i < n; ++i) y[base + i * inner] = T((static_cast<C>(x[base + i * inner]) - m) - ls);
     } else {
-      const T inv = T(1) / s;
-      for (int64_t i = 0; i < n; ++i) y[base + i * inner] = exp(x[base + i * inner] - m) * inv;
+      const C inv = C(1) / s;
+      for (int64_t i = 0; i < n; ++i) y[base + i * inner] = T(exp(static_cast<C>(x[base + i * inner]) - m) * inv);
     }
   }
 }
@@ -113,7 +130,7 @@ void run(const TensorArg& x, const TensorArg* g, const TensorArg& y, int dim, in
     else inner *= x.sizes[d];
   }
   if (outer * n * inner == 0) return;
-  dispatch_floating(x.dtype, op, [&](auto t) {
+  dispatch_floating_with_16bit(x.dtype, op, [&](auto t) {
     using T = decltype(t);
     const T* px = static_cast<const T*>(x.data);
     const T* pg = g ? static_cast<const T*>(g->data) : nullptr;

@@ -2,7 +2,9 @@
 // pooling, the average-pool adjoint and the max-pool index scatter/gather. One thread per
 // output element runs the per-element math of backends/common/window_ops.h, which the
 // CPU tests check against the CPU backend; col2im and the average-pool adjoint gather
-// instead of scattering, so they need no atomics and are deterministic.
+// instead of scattering, so they need no atomics and are deterministic. Float, double,
+// Half and BFloat16: sums, averages and comparisons run in opmath_t<T> (float for the
+// 16-bit types) and round once on store.
 #include "backends/common/window_ops.h"
 #include "backends/cuda/loops.cuh"
 
@@ -40,7 +42,7 @@ struct Col2im {
   Backend::Window2d g;
   __device__ void operator()(int64_t k, int64_t) const {
     const int64_t ix = k % s.w, iy = (k / s.w) % s.h, plane = k / (s.w * s.h);
-    img[k] = math::col2im_at(cols + plane * g.kh * g.kw * s.oh * s.ow, s, g, iy, ix);
+    img[k] = T(math::col2im_at(cols + plane * g.kh * g.kw * s.oh * s.ow, s, g, iy, ix));
   }
 };
 
@@ -67,7 +69,7 @@ struct AvgPool {
   bool adaptive;
   __device__ void operator()(int64_t k, int64_t) const {
     const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, plane = k / (s.ow * s.oh);
-    out[k] = math::avg_pool_at(in + plane * s.h * s.w, s, p, adaptive, y, x);
+    out[k] = T(math::avg_pool_at(in + plane * s.h * s.w, s, p, adaptive, y, x));
   }
 };
 
@@ -80,19 +82,21 @@ struct AvgPoolGrad {
   bool adaptive;
   __device__ void operator()(int64_t k, int64_t) const {
     const int64_t ix = k % s.w, iy = (k / s.w) % s.h, plane = k / (s.w * s.h);
-    grad_in[k] = math::avg_pool_grad_at(grad_out + plane * s.oh * s.ow, s, p, adaptive, iy, ix);
+    grad_in[k] = T(math::avg_pool_grad_at(grad_out + plane * s.oh * s.ow, s, p, adaptive, iy, ix));
   }
 };
 
 // out[plane, idx[plane, k]] += src[plane, k]: windows of a max pool may overlap, so adds
-// to one pixel race and use atomics.
-template <class T>
+// to one pixel race and use atomics, on an accumulator of type A (float for 16-bit T).
+template <class T, class A>
 struct PlaneScatterAdd {
   const T* src;
   const int64_t* idx;
-  T* out;
+  A* out;
   int64_t n, plane;
-  __device__ void operator()(int64_t k, int64_t) const { atomicAdd(out + (k / n) * plane + idx[k], src[k]); }
+  __device__ void operator()(int64_t k, int64_t) const {
+    atomic_add(out + (k / n) * plane + idx[k], static_cast<A>(src[k]));
+  }
 };
 
 template <class T>
@@ -114,7 +118,7 @@ PlaneSizes planes(const TensorArg& in, const TensorArg& out) {
 
 void CudaBackend::im2col(const TensorArg& in, const TensorArg& cols, const Window2d& w) {
   const PlaneSizes s = planes(in, cols);
-  dispatch_floating(in.dtype, "im2col", [&](auto t) {
+  dispatch_floating_with_16bit(in.dtype, "im2col", [&](auto t) {
     using T = decltype(t);
     launch_indexed(cols.numel, Im2col<T>{static_cast<const T*>(in.data), static_cast<T*>(cols.data), s, w});
   });
@@ -122,7 +126,7 @@ void CudaBackend::im2col(const TensorArg& in, const TensorArg& cols, const Windo
 
 void CudaBackend::col2im(const TensorArg& cols, const TensorArg& out, const Window2d& w) {
   const PlaneSizes s = planes(out, cols);
-  dispatch_floating(out.dtype, "col2im", [&](auto t) {
+  dispatch_floating_with_16bit(out.dtype, "col2im", [&](auto t) {
     using T = decltype(t);
     launch_indexed(out.numel, Col2im<T>{static_cast<const T*>(cols.data), static_cast<T*>(out.data), s, w});
   });
@@ -131,7 +135,7 @@ void CudaBackend::col2im(const TensorArg& cols, const TensorArg& out, const Wind
 void CudaBackend::pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, const TensorArg* indices,
                          const PoolParams& p) {
   const PlaneSizes s = planes(in, out);
-  dispatch_floating(in.dtype, "pool2d", [&](auto t) {
+  dispatch_floating_with_16bit(in.dtype, "pool2d", [&](auto t) {
     using T = decltype(t);
     const T* src = static_cast<const T*>(in.data);
     T* dst = static_cast<T*>(out.data);
@@ -149,7 +153,7 @@ void CudaBackend::pool2d_backward(PoolOp op, const TensorArg& grad_out, const Te
                                   const PoolParams& p) {
   EMBER_ASSERT(op == PoolOp::Avg || op == PoolOp::AdaptiveAvg, "pool2d_backward: max pools scatter by index");
   const PlaneSizes s = planes(grad_in, grad_out);
-  dispatch_floating(grad_in.dtype, "pool2d_backward", [&](auto t) {
+  dispatch_floating_with_16bit(grad_in.dtype, "pool2d_backward", [&](auto t) {
     using T = decltype(t);
     launch_indexed(grad_in.numel, AvgPoolGrad<T>{static_cast<const T*>(grad_out.data), static_cast<T*>(grad_in.data),
                                                  s, p, op == PoolOp::AdaptiveAvg});
@@ -159,21 +163,32 @@ void CudaBackend::pool2d_backward(PoolOp op, const TensorArg& grad_out, const Te
 void CudaBackend::plane_scatter_add(const TensorArg& src, const TensorArg& indices, const TensorArg& out) {
   const PlaneSizes s = planes(out, src);
   EMBER_ASSERT(indices.contiguous && indices.dtype == kLong, "max_pool_backward");
-  if (out.numel > 0)
-    EMBER_CUDA_CHECK(cudaMemsetAsync(out.data, 0, static_cast<size_t>(out.numel) * element_size(out.dtype),
-                                     current_stream()));
-  dispatch_floating(out.dtype, "max_pool_backward", [&](auto t) {
+  if (out.numel == 0) return;
+  dispatch_floating_with_16bit(out.dtype, "max_pool_backward", [&](auto t) {
     using T = decltype(t);
-    launch_indexed(src.numel, PlaneScatterAdd<T>{static_cast<const T*>(src.data),
-                                                 static_cast<const int64_t*>(indices.data), static_cast<T*>(out.data),
-                                                 s.oh * s.ow, s.h * s.w});
+    using A = math::opmath_t<T>;
+    const auto* idx = static_cast<const int64_t*>(indices.data);
+    if constexpr (std::is_same_v<A, T>) {
+      EMBER_CUDA_CHECK(cudaMemsetAsync(out.data, 0, static_cast<size_t>(out.numel) * sizeof(T), current_stream()));
+      launch_indexed(src.numel, PlaneScatterAdd<T, A>{static_cast<const T*>(src.data), idx, static_cast<T*>(out.data),
+                                                      s.oh * s.ow, s.h * s.w});
+    } else {
+      // Overlapping windows add several gradients into one pixel: they are summed in a
+      // float buffer and rounded once, rather than rounding to 16 bits after every add.
+      Scratch acc(static_cast<size_t>(out.numel) * sizeof(A));
+      EMBER_CUDA_CHECK(cudaMemsetAsync(acc.get(), 0, static_cast<size_t>(out.numel) * sizeof(A), current_stream()));
+      launch_indexed(src.numel, PlaneScatterAdd<T, A>{static_cast<const T*>(src.data), idx, static_cast<A*>(acc.get()),
+                                                      s.oh * s.ow, s.h * s.w});
+      const TensorArg summed{acc.get(), kFloat, out.ndim, out.sizes, out.strides, out.numel, true};
+      copy(summed, out);
+    }
   });
 }
 
 void CudaBackend::plane_gather(const TensorArg& src, const TensorArg& indices, const TensorArg& out) {
   const PlaneSizes s = planes(src, out);
   EMBER_ASSERT(indices.contiguous && indices.dtype == kLong, "max_pool_gather");
-  dispatch_floating(out.dtype, "max_pool_gather", [&](auto t) {
+  dispatch_floating_with_16bit(out.dtype, "max_pool_gather", [&](auto t) {
     using T = decltype(t);
     launch_indexed(out.numel, PlaneGather<T>{static_cast<const T*>(src.data),
                                              static_cast<const int64_t*>(indices.data), static_cast<T*>(out.data),

@@ -200,7 +200,10 @@ Tensor mean_impl(const Tensor& self, IntArrayRef dim, bool keepdim, std::optiona
   Tensor out;
   {
     NoGradGuard ng;
-    out = sum_impl(self, mask, keepdim, t).div_(static_cast<double>(count));
+    // 16-bit means sum and divide in float, rounding once (a Half sum would overflow past 65504).
+    const bool narrow = t == ScalarType::Half || t == ScalarType::BFloat16;
+    out = sum_impl(self, mask, keepdim, narrow ? ScalarType::Float : t).div_(static_cast<double>(count));
+    if (narrow) out = detail::cast(out, t);
   }
   if (auto* n = autograd::record(dim.empty() ? "MeanBackward0" : "MeanBackward1", {&self},
                                  [mask, keepdim, count, in_sizes = DimVector(self.sizes())](Node&, variable_list& g) {
