@@ -201,6 +201,19 @@ class Backend {
   /// The adjoint of im2col: out [N, C, H, W] = sum of the cols entries read from each pixel.
   virtual void col2im(const TensorArg& cols, const TensorArg& out, const Window2d& w);
 
+  /// The three products of a convolution y = conv(x, w) (w [O, C/G, kh, kw]) that a
+  /// library such as cuDNN computes directly:
+  enum class ConvDirection : uint8_t {
+    Forward,         // a = x [N, C, H, W], b = w, out = y [N, O, OH, OW]
+    BackwardData,    // a = dy [N, O, OH, OW], b = w, out = dx [N, C, H, W] (the transposed conv)
+    BackwardWeight,  // a = x, b = dy, out = dw [O, C/G, kh, kw]
+  };
+  /// Runs one direction of a grouped convolution with the backend's own library, out
+  /// overwritten; false when the backend has none for these operands, and the caller uses
+  /// im2col/col2im and gemm instead. Operands are contiguous and of one floating dtype.
+  virtual bool convolution(ConvDirection dir, const TensorArg& a, const TensorArg& b, const TensorArg& out,
+                           const Window2d& w, int64_t groups);
+
   enum class PoolOp : uint8_t { Max, Avg, AdaptiveMax, AdaptiveAvg };
   /// Window and averaging rules of a pooling op (adaptive ops use only the sizes).
   struct PoolParams {

@@ -5,6 +5,10 @@ namespace ember::backend {
 
 void Backend::im2col(const TensorArg&, const TensorArg&, const Window2d&) { missing("im2col"); }
 void Backend::col2im(const TensorArg&, const TensorArg&, const Window2d&) { missing("col2im"); }
+bool Backend::convolution(ConvDirection, const TensorArg&, const TensorArg&, const TensorArg&, const Window2d&,
+                          int64_t) {
+  return false;
+}
 void Backend::pool2d(PoolOp, const TensorArg&, const TensorArg&, const TensorArg*, const PoolParams&) {
   missing("pool2d");
 }

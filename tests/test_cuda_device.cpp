@@ -87,8 +87,8 @@ TEST_CASE("cuda device: without a device, CUDA tensors raise a clear error", "[c
   CHECK_THROWS_AS(empty({4}, TensorOptions().device("cuda:1")), DeviceError);
   CHECK_THROWS_AS(cuda::memory_stats(), DeviceError);
   CHECK_THROWS_AS(cuda::getCurrentCUDAStream(), DeviceError);
-  CHECK_THROWS_AS(cuda::DeviceGuard(Device("cuda:0")), DeviceError);
-  cuda::DeviceGuard cpu_guard(Device(kCPU));  // a CPU device is always fine
+  CHECK_THROWS_AS(cuda::DeviceGuard{Device("cuda:0")}, DeviceError);
+  cuda::DeviceGuard cpu_guard{Device(kCPU)};  // a CPU device is always fine
   cuda::empty_cache();                        // nothing cached, nothing to do
   CHECK_FALSE(cuda::allow_tf32_cublas());     // TF32 is off by default
 }

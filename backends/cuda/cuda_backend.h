@@ -2,7 +2,8 @@
 // The CUDA backend: own kernels (elementwise.cu, reduce.cu, random.cu, softmax.cu, activation.cu,
 // index.cu for gather/scatter, window.cu for im2col/col2im and pooling, resample.cu for
 // upsampling and padding, scan.cu for cumulative ops, sort.cu for sort/topk/selection),
-// cuBLAS for GEMM (gemm.cpp), the caching allocator (allocator.cpp), host<->device
+// cuBLAS for GEMM (gemm.cpp), cuDNN for convolution (cudnn_conv.cpp; im2col + GEMM when cuDNN is
+// absent or switched off), the caching allocator (allocator.cpp), host<->device
 // transfers (transfer.cpp). Kernel families without a CUDA kernel raise
 // NotImplementedError naming the family (Backend::missing).
 #include <cuda_runtime_api.h>
@@ -52,6 +53,8 @@ class CudaBackend final : public Backend {
   void nonzero(const TensorArg& in, const TensorArg& out) override;
   void im2col(const TensorArg& in, const TensorArg& cols, const Window2d& w) override;
   void col2im(const TensorArg& cols, const TensorArg& out, const Window2d& w) override;
+  bool convolution(ConvDirection dir, const TensorArg& a, const TensorArg& b, const TensorArg& out,
+                   const Window2d& w, int64_t groups) override;
   void pool2d(PoolOp op, const TensorArg& in, const TensorArg& out, const TensorArg* indices,
               const PoolParams& p) override;
   void pool2d_backward(PoolOp op, const TensorArg& grad_out, const TensorArg& grad_in, const PoolParams& p) override;

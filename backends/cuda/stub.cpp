@@ -35,6 +35,11 @@ void reset_peak_memory_stats(int) { no_cuda("cuda::reset_peak_memory_stats"); }
 void empty_cache() {}
 void set_allow_tf32_cublas(bool) {}
 bool allow_tf32_cublas() { return false; }
+bool cudnn_is_available() { return false; }
+void set_cudnn_enabled(bool) {}
+bool cudnn_enabled() { return false; }
+void set_allow_tf32_cudnn(bool) {}
+bool allow_tf32_cudnn() { return false; }
 
 namespace detail {
 Device resolve_device(Device device) {

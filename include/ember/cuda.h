@@ -97,6 +97,19 @@ void empty_cache();
 void set_allow_tf32_cublas(bool allow);
 bool allow_tf32_cublas();
 
+/// True when ember was built with cuDNN and a CUDA device is present (libtorch's
+/// torch::cuda::cudnn_is_available).
+bool cudnn_is_available();
+/// Whether convolutions on CUDA may run on cuDNN (on by default; off runs them as
+/// im2col + cuBLAS GEMM), as libtorch's setUserEnabledCuDNN.
+void set_cudnn_enabled(bool enabled);
+bool cudnn_enabled();
+/// Whether cuDNN may use TF32 tensor cores for float32 convolutions. Off by default, as
+/// for cuBLAS, so CUDA results match the CPU's to float tolerance (libtorch's
+/// allow_tf32 for cuDNN defaults to on).
+void set_allow_tf32_cudnn(bool allow);
+bool allow_tf32_cudnn();
+
 namespace detail {
 /// `device` with its index resolved (the current device when it has none); raises
 /// DeviceError when ember has no CUDA support or the device does not exist.

@@ -19,8 +19,11 @@ DimVector expand_param(IntArrayRef values, const char* param, int64_t n, const c
 }
 
 void check_floating(const Tensor& t, const char* op, const char* what) {
-  EMBER_CHECK(t.dtype() == kFloat || t.dtype() == kDouble, DTypeError, op, "expected ", what,
-              " of dtype float32 or float64, but got ", t.dtype(), " (shape ", t.sizes(), ")");
+  // 16-bit floats have arithmetic only on CUDA; on the CPU they are storage.
+  const bool half = t.dtype() == kHalf || t.dtype() == kBFloat16;
+  EMBER_CHECK(t.dtype() == kFloat || t.dtype() == kDouble || (half && t.is_cuda()), DTypeError, op, "expected ",
+              what, " of dtype float32 or float64 (or float16/bfloat16 on CUDA), but got ", t.dtype(), " on ",
+              t.device(), " (shape ", t.sizes(), ")");
 }
 
 std::string spatial_text(IntArrayRef sizes) {

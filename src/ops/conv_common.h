@@ -28,7 +28,7 @@ struct RawArg {
 /// One value per spatial dim from a list of 1 or n values (libtorch's
 /// expand_param_if_needed); raises ShapeError naming op and param otherwise.
 DimVector expand_param(IntArrayRef values, const char* param, int64_t n, const char* op);
-/// Raises DTypeError unless t is float32 or float64.
+/// Raises DTypeError unless t is float32 or float64, or float16/bfloat16 on CUDA.
 void check_floating(const Tensor& t, const char* op, const char* what = "input");
 /// "(a x b)"-style text of sizes, as libtorch prints spatial shapes.
 std::string spatial_text(IntArrayRef sizes);

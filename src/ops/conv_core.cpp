@@ -1,5 +1,7 @@
-// The 2-D convolution core: im2col + GEMM forward, GEMM + col2im for the transposed
-// direction, and the weight gradient as a sum of per-sample GEMMs over the columns.
+// The 2-D convolution core: each of its three products (forward, transposed, weight
+// gradient) runs by the backend's convolution library when it has one (cuDNN), else as
+// im2col + GEMM forward, GEMM + col2im for the transposed direction, and the weight
+// gradient as a sum of per-sample GEMMs over the columns.
 // The columns of a chunk of samples are built just before their GEMM and stay in cache;
 // a 1x1 stride-1 convolution multiplies the input directly. Nothing is saved beyond the
 // inputs: backward rebuilds the columns, which keeps training memory at the activations.
@@ -28,6 +30,15 @@ bool pointwise(const ConvGeom& g, int64_t h, int64_t w, int64_t oh, int64_t ow) 
 
 char* at(const Tensor& t, int64_t elems) { return static_cast<char*>(t.data_ptr()) + elems * t.element_size(); }
 
+// One direction of the convolution by the backend's own library (cuDNN on CUDA);
+// false when it has none and the im2col/GEMM path below runs.
+bool by_library(Backend::ConvDirection dir, const Tensor& a, const Tensor& b, const Tensor& out, const ConvGeom& g) {
+  Backend& be = detail::backend_of(out);
+  RawArg ra(a.data_ptr(), a.dtype(), a.sizes()), rb(b.data_ptr(), b.dtype(), b.sizes()),
+      ro(out.data_ptr(), out.dtype(), out.sizes());
+  return be.convolution(dir, ra.arg, rb.arg, ro.arg, window(g), g.groups);
+}
+
 struct Gemm {
   Backend& be;
   ScalarType dt;
@@ -47,6 +58,13 @@ Tensor conv_forward(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, 
   const int64_t cg = c / groups, og = o / groups, k = cg * g.kh * g.kw, l = oh * ow;
   Tensor y = detail::make_tensor({n, o, oh, ow}, dt, x.device());
   if (y.numel() == 0) return y;
+  if (k != 0 && by_library(Backend::ConvDirection::Forward, x, w, y, g)) {
+    if (bias.defined()) {
+      NoGradGuard ng;
+      y.add_(bias.view({1, o, 1, 1}));
+    }
+    return y;
+  }
   double beta = 0;
   if (bias.defined()) {
     NoGradGuard ng;
@@ -92,6 +110,8 @@ Tensor conv_transpose_forward(const Tensor& x_in, const Tensor& w_in, const Tens
   if (y.numel() == 0) return y;
   if (cx == 0 || li == 0) {
     y.zero_();
+  } else if (by_library(Backend::ConvDirection::BackwardData, x, w, y, g)) {
+    // The transposed convolution is the data gradient of the convolution w maps y to x by.
   } else {
     Backend& be = detail::backend_of(x);
     const Gemm gemm{be, dt};
@@ -132,6 +152,7 @@ Tensor weight_grad_forward(const Tensor& x_in, const Tensor& gy_in, const ConvGe
   Tensor gw = detail::make_tensor({o, cg, g.kh, g.kw}, dt, x.device());
   if (gw.numel() == 0) return gw;
   if (n == 0 || l == 0) return gw.zero_();
+  if (by_library(Backend::ConvDirection::BackwardWeight, x, gy, gw, g)) return gw;
   Backend& be = detail::backend_of(x);
   const Gemm gemm{be, dt};
   const bool direct = pointwise(g, h, wd, oh, ow);
