@@ -17,3 +17,4 @@
 #include "ember/serialize.h"
 #include "ember/tensor.h"
 #include "ember/cuda.h"
+#include "ember/amp.h"
