@@ -1,34 +1,11 @@
 // Convolution, training-step and data-loading workloads.
 #include <memory>
 
+#include "models.h"
 #include "workloads.h"
 
 namespace bench {
 namespace {
-
-struct MLPImpl : torch::nn::Module {
-  MLPImpl()
-      : fc1(register_module("fc1", torch::nn::Linear(784, 512))),
-        fc2(register_module("fc2", torch::nn::Linear(512, 256))),
-        fc3(register_module("fc3", torch::nn::Linear(256, 10))) {}
-  Tensor forward(Tensor x) { return fc3->forward(torch::relu(fc2->forward(torch::relu(fc1->forward(x))))); }
-  torch::nn::Linear fc1, fc2, fc3;
-};
-
-// conv32-conv64-fc on 28x28 images: the layers the conv2d rows time one by one.
-struct CNNImpl : torch::nn::Module {
-  CNNImpl()
-      : conv1(register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 32, 3).padding(1)))),
-        conv2(register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 64, 3).padding(1)))),
-        fc(register_module("fc", torch::nn::Linear(64 * 7 * 7, 10))) {}
-  Tensor forward(Tensor x) {
-    x = torch::max_pool2d(torch::relu(conv1->forward(x)), 2);
-    x = torch::max_pool2d(torch::relu(conv2->forward(x)), 2);
-    return fc->forward(x.flatten(1));
-  }
-  torch::nn::Conv2d conv1, conv2;
-  torch::nn::Linear fc;
-};
 
 Tensor x, y, weight, bias;
 std::shared_ptr<MLPImpl> mlp;
