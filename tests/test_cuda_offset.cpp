@@ -1,5 +1,5 @@
-// Index math and launch geometry of the CUDA kernels (backends/common/offset_calc.h,
-// launch.h), checked on the CPU against a naive strided walk.
+// Index math, launch geometry and packed access of the CUDA kernels (backends/common/
+// offset_calc.h, launch.h, packed.h), checked on the CPU against naive walks.
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -7,6 +7,8 @@
 
 #include "backends/common/launch.h"
 #include "backends/common/offset_calc.h"
+#include "backends/common/packed.h"
+#include "backends/common/scalar_ops.h"
 #include "ember/errors.h"
 
 using namespace ember::backend;
@@ -126,6 +128,45 @@ TEST_CASE("cuda launch geometry: elementwise grids fill the SMs without overshoo
   // Large inputs are capped at kBlocksPerSm blocks per SM; the grid-stride loop does the rest.
   CHECK(elementwise_launch(int64_t(1) << 28, 132).grid == 132 * kBlocksPerSm);
   CHECK(elementwise_launch(int64_t(1) << 28, 0).grid == kBlocksPerSm);  // unknown SM count: at least one
+}
+
+TEST_CASE("cuda packed access: 16-byte words only when every operand is aligned", "[cuda][launch]") {
+  alignas(16) unsigned char buf[64] = {};
+  const void* aligned = buf;
+  const void* also_aligned = buf + 32;
+  CHECK(packed_width(4, {aligned, also_aligned}) == 4);  // float, int32
+  CHECK(packed_width(8, {aligned}) == 2);                // double, int64
+  CHECK(packed_width(2, {aligned}) == 8);                // float16, bfloat16
+  CHECK(packed_width(1, {aligned}) == 16);               // bool, uint8
+  CHECK(packed_width(4, {aligned, buf + 4}) == 1);       // one operand a float off a word: element by element
+  CHECK(packed_width(2, {buf + 8}) == 1);
+  CHECK(packed_width(16, {aligned}) == 1);  // a whole word per element already
+  CHECK(packed_width(3, {aligned}) == 1);   // no element size that does not divide 16
+  static_assert(alignof(Packed<float, 4>) == 16 && sizeof(Packed<math::Half, 8>) == 16);
+}
+
+TEST_CASE("cuda packed access: word-wise maps equal the element-wise functors", "[cuda][launch]") {
+  using math::Half;
+  // float16 add with alpha 2 through the kernels' storage functor: 8 elements per word.
+  alignas(16) Half a[16], b[16], out[16];
+  for (int i = 0; i < 16; ++i) {
+    a[i] = Half(0.5f * static_cast<float>(i));
+    b[i] = Half(1000.0f + static_cast<float>(i));
+  }
+  const math::StorageBinaryFn<Half> add{{BinaryOp::Add, 2.0f}};
+  for (int64_t j = 0; j < 2; ++j) map_packed<8>(out, a, b, j, add);
+  for (int i = 0; i < 16; ++i) CHECK(static_cast<float>(out[i]) == static_cast<float>(add(a[i], b[i])));
+  // 0.5 * 3 + 2 * 1003 = 2007.5, which float16 (step 1 at 2007.5) rounds to even: 2008.
+  CHECK(static_cast<float>(out[3]) == 2008.0f);
+  // float unary (sqrt), 4 per word, in place as the kernels may run it.
+  alignas(16) float x[8] = {0, 1, 4, 9, 16, 25, 36, 49};
+  const math::StorageUnaryFn<float> root{{UnaryOp::Sqrt, 0.0f, 0.0f}};
+  for (int64_t j = 0; j < 2; ++j) map_packed<4>(x, x, j, root);
+  for (int i = 0; i < 8; ++i) CHECK(x[i] == static_cast<float>(i));
+  // fill: double, 2 per word; only the addressed word changes.
+  alignas(16) double d[4] = {0, 0, 0, 0};
+  fill_packed<2>(d, 1, 7.5);
+  CHECK((d[0] == 0 && d[1] == 0 && d[2] == 7.5 && d[3] == 7.5));
 }
 
 TEST_CASE("cuda launch geometry: reduction plans", "[cuda][launch]") {

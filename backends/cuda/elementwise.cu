@@ -1,5 +1,6 @@
 // CUDA elementwise kernels: copy with dtype conversion, fill, fill_range, unary, binary,
-// where, for every dtype including Half and BFloat16. One functor per (family, dtype)
+// where, for every dtype including Half and BFloat16; fill, unary and binary move whole
+// 16-byte words when their operands are contiguous and aligned. One functor per (family, dtype)
 // with the op switched at run time (uniform per launch, so it costs a branch, not
 // divergence) keeps nvcc's instantiations few; the math is backends/common/scalar_ops.h,
 // shared with the CPU tests.
@@ -23,6 +24,8 @@ struct FillOp {
   T value;
   __device__ void operator()(int64_t o, int64_t) const { out[o] = value; }
   __device__ void operator()(const int64_t* off) const { out[off[0]] = value; }
+  template <int V>
+  __device__ void packed(int64_t j) const { fill_packed<V>(out, j, value); }
 };
 
 template <class T>
@@ -46,6 +49,8 @@ struct UnaryKernel {
   math::StorageUnaryFn<T> f;
   __device__ void operator()(int64_t o, int64_t i) const { out[o] = f(in[i]); }
   __device__ void operator()(const int64_t* off) const { out[off[0]] = f(in[off[1]]); }
+  template <int V>
+  __device__ void packed(int64_t j) const { map_packed<V>(out, in, j, f); }
 };
 
 template <class T>
@@ -66,6 +71,8 @@ struct BinaryKernel {
   math::StorageBinaryFn<T> f;
   __device__ void operator()(int64_t o, int64_t i) const { out[o] = f(a[i], b[i]); }
   __device__ void operator()(const int64_t* off) const { out[off[0]] = f(a[off[1]], b[off[2]]); }
+  template <int V>
+  __device__ void packed(int64_t j) const { map_packed<V>(out, a, b, j, f); }
 };
 
 template <class T>
@@ -118,7 +125,7 @@ void CudaBackend::fill(const TensorArg& dst, const Scalar& value) {
     D v;
     if constexpr (math::is_16bit_float_v<D>) v = D(value.to<float>());
     else v = value.to<D>();
-    launch_elementwise<1>({&dst}, FillOp<D>{static_cast<D*>(dst.data), v});
+    launch_elementwise_packed<D, 1>({&dst}, FillOp<D>{static_cast<D*>(dst.data), v});
   });
 }
 
@@ -144,7 +151,8 @@ void CudaBackend::unary(UnaryOp op, const TensorArg& in, const TensorArg& out, U
     EMBER_CHECK(math::unary_supported<C>(op), NotImplementedError, "unary", "op ", static_cast<int>(op),
                 " has no CUDA kernel for dtype ", in.dtype);
     const math::StorageUnaryFn<T> f{{op, math::saturate<C>(prm.p0), math::saturate<C>(prm.p1)}};
-    launch_elementwise<2>({&out, &in}, UnaryKernel<T>{static_cast<T*>(out.data), static_cast<const T*>(in.data), f});
+    launch_elementwise_packed<T, 2>({&out, &in},
+                                    UnaryKernel<T>{static_cast<T*>(out.data), static_cast<const T*>(in.data), f});
   });
 }
 
@@ -162,7 +170,7 @@ void CudaBackend::binary(BinaryOp op, const TensorArg& a, const TensorArg& b, co
     EMBER_CHECK(math::binary_supported<C>(op), NotImplementedError, "binary", "op ", static_cast<int>(op),
                 " has no CUDA kernel for dtype ", a.dtype);
     const math::StorageBinaryFn<T> f{{op, alpha.to<C>()}};
-    launch_elementwise<3>({&out, &a, &b}, BinaryKernel<T>{static_cast<T*>(out.data), pa, pb, f});
+    launch_elementwise_packed<T, 3>({&out, &a, &b}, BinaryKernel<T>{static_cast<T*>(out.data), pa, pb, f});
   });
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Launch helpers of the CUDA kernels: dtype dispatch, the grid-stride elementwise loop
-// (contiguous fast path, strided path through OffsetCalculator), atomics and block
+// (contiguous fast path, 16-byte packed path, strided path through OffsetCalculator), atomics and block
 // reductions.
 #include <cstdint>
 #include <utility>
@@ -8,6 +8,7 @@
 #include "backends/common/half.h"
 #include "backends/common/launch.h"
 #include "backends/common/offset_calc.h"
+#include "backends/common/packed.h"
 #include "backends/cuda/cuda_backend.h"
 #include "backends/cuda/cuda_check.h"
 
@@ -105,13 +106,21 @@ inline bool dense_over(const TensorArg& t, int ndim, const int64_t* sizes) {
   return true;
 }
 
+/// Whether every operand is laid out as the output, so that one index addresses them all.
+template <int N>
+bool share_layout(const TensorArg* const (&ops)[N]) {
+  const int64_t n = ops[0]->numel;
+  for (int k = 0; k < N; ++k)
+    if (!((ops[k]->contiguous && ops[k]->numel == n) || dense_over(*ops[k], ops[0]->ndim, ops[0]->sizes)))
+      return false;
+  return true;
+}
+
 template <int N, class F>
 void launch_elementwise(const TensorArg* const (&ops)[N], const F& f) {
   const int64_t n = ops[0]->numel;
   if (n == 0) return;
-  bool contiguous = true;
-  for (int k = 0; k < N && contiguous; ++k)
-    contiguous = (ops[k]->contiguous && ops[k]->numel == n) || dense_over(*ops[k], ops[0]->ndim, ops[0]->sizes);
+  const bool contiguous = share_layout(ops);
   const Launch1d l = elementwise_launch(n, sm_count(), contiguous ? kElementsPerThread : 1);
   if (contiguous) {
     contiguous_kernel<<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(n, f);
@@ -122,6 +131,37 @@ void launch_elementwise(const TensorArg* const (&ops)[N], const F& f) {
     strided_kernel<N><<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(n, calc, f);
   }
   EMBER_CUDA_CHECK_LAUNCH();
+}
+
+/// f.packed<V>(j) for every whole 16-byte word j of the operands, then f(i, i) for the
+/// n % V elements after them.
+template <int V, class F>
+__global__ void packed_kernel(int64_t n, F f) {
+  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  const int64_t first = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const int64_t words = n / V;
+  for (int64_t j = first; j < words; j += stride) f.template packed<V>(j);
+  for (int64_t i = words * V + first; i < n; i += stride) f(i, i);
+}
+
+/// launch_elementwise for functors over elements of T that also offer packed<V>(j): when
+/// the operands share the output's layout and all start 16-byte aligned, every thread moves
+/// whole 16-byte words (backends/common/packed.h); otherwise launch_elementwise.
+template <class T, int N, class F>
+void launch_elementwise_packed(const TensorArg* const (&ops)[N], const F& f) {
+  constexpr int V = static_cast<int>(kPackedBytes / sizeof(T));
+  const int64_t n = ops[0]->numel;
+  if constexpr (V > 1) {
+    bool aligned = n > 0 && share_layout(ops);
+    for (int k = 0; k < N && aligned; ++k) aligned = packed_width(sizeof(T), {ops[k]->data}) == V;
+    if (aligned) {
+      const Launch1d l = elementwise_launch(n, sm_count(), V * kElementsPerThread);
+      packed_kernel<V><<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(n, f);
+      EMBER_CUDA_CHECK_LAUNCH();
+      return;
+    }
+  }
+  launch_elementwise(ops, f);
 }
 
 /// f(i, i) for i in [0, n): kernels that compute their own offsets from the index (one
