@@ -14,8 +14,8 @@ enum class ScalarType : int8_t {
   Float,      // float
   Double,     // double
   Bool,       // bool
-  Half,       // IEEE binary16 (storage and conversion)
-  BFloat16,   // bfloat16 (storage and conversion)
+  Half,       // IEEE binary16 (computes on CUDA; storage and conversion on the CPU)
+  BFloat16,   // bfloat16 (computes on CUDA; storage and conversion on the CPU)
   Undefined,
 };
 using Dtype = ScalarType;

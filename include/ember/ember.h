@@ -18,3 +18,4 @@
 #include "ember/tensor.h"
 #include "ember/cuda.h"
 #include "ember/amp.h"
+#include "ember/autocast.h"

@@ -3,6 +3,7 @@
 // as 2-D ones with a unit height, and run the differentiable core of conv_core.cpp.
 #include <sstream>
 
+#include "src/core/autocast.h"
 #include "src/ops/conv_common.h"
 
 namespace ember {
@@ -149,6 +150,10 @@ Tensor from_2d(const Tensor& t, bool one_d) { return one_d ? t.squeeze(2) : t; }
 Tensor convolution_impl(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias,
                         IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, bool transposed,
                         IntArrayRef output_padding, int64_t groups) {
+  if (autocast::applies(autocast::Policy::LowerPrecision, {&input, &weight, &bias}))
+    return convolution_impl(op, autocast::cast(autocast::Policy::LowerPrecision, input), autocast::cast(autocast::Policy::LowerPrecision, weight),
+                            autocast::cast(autocast::Policy::LowerPrecision, bias), stride, padding, dilation, transposed, output_padding,
+                            groups);
   EMBER_PROFILE_OP(op, input, weight, bias);
   std::optional<IntArrayRef> bias_sizes;
   if (bias.defined()) {

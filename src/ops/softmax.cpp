@@ -1,5 +1,6 @@
 // softmax, log_softmax (one fused kernel each way) and logsumexp. Backward formulas read
 // the saved output: softmax y * (g - sum(g y)), log_softmax g - exp(y) sum(g).
+#include "src/core/autocast.h"
 #include "src/ops/elementwise_common.h"
 
 namespace ember {
@@ -14,6 +15,7 @@ Tensor softmax_deriv(const Tensor& g, const Tensor& y, int64_t dim, bool log) {
 }
 
 Tensor softmax_impl(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype, bool log) {
+  if (!dtype && autocast::applies(autocast::Policy::Float32, {&self})) return softmax_impl(autocast::cast(autocast::Policy::Float32, self), dim, dtype, log);
   EMBER_PROFILE_OP(log ? "log_softmax" : "softmax", self);
   const char* name = log ? "log_softmax" : "softmax";
   detail::check_defined(self, name);
@@ -61,6 +63,7 @@ Tensor Tensor::log_softmax(int64_t dim, std::optional<ScalarType> dtype) const {
 }
 
 Tensor logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim) {
+  if (autocast::applies(autocast::Policy::Float32, {&self})) return logsumexp(autocast::cast(autocast::Policy::Float32, self), dim, keepdim);
   EMBER_PROFILE_OP("logsumexp", self);
   detail::check_defined(self, "logsumexp");
   // Integer inputs are computed in the default float dtype (as libtorch).
