@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "core_helpers.h"
+#include "needs_gpu.h"
 #include "src/core/autocast.h"
 
 using namespace ember;
@@ -68,14 +69,6 @@ TEST_CASE("autocast: CPU tensors compute as without it", "[autocast]") {
   y.sum().backward();
   CHECK(w.grad().dtype() == kFloat);
 }
-
-#define EMBER_NEEDS_GPU()                                         \
-  do {                                                            \
-    if (!cuda::is_available()) {                                  \
-      WARN("no CUDA device: skipped (this test needs a GPU)");    \
-      return;                                                     \
-    }                                                             \
-  } while (0)
 
 TEST_CASE("autocast: float16 and bfloat16 forward and backward on CUDA track float32 (needs GPU)",
           "[autocast][cuda][gpu]") {

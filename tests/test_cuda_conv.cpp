@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "backends/common/conv_plan.h"
+#include "needs_gpu.h"
 
 using namespace ember;
 namespace plan = ember::backend::conv_plan;
@@ -39,14 +40,6 @@ void check_shapes(const plan::Shapes& s) {
     CHECK(s.y[d] == kY[static_cast<size_t>(d)]);
   }
 }
-
-#define EMBER_NEEDS_GPU()                                      \
-  do {                                                         \
-    if (!cuda::is_available()) {                               \
-      WARN("no CUDA device: skipped (this test needs a GPU)"); \
-      return;                                                  \
-    }                                                          \
-  } while (0)
 
 double max_rel_diff(const Tensor& a, const Tensor& b) {
   NoGradGuard ng;

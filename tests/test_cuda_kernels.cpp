@@ -8,18 +8,11 @@
 #include <cmath>
 #include <string>
 #include <vector>
+#include "needs_gpu.h"
 
 using namespace ember;
 
 namespace {
-
-#define EMBER_NEEDS_GPU()                                         \
-  do {                                                            \
-    if (!cuda::is_available()) {                                  \
-      WARN("no CUDA device: skipped (this test needs a GPU)");    \
-      return;                                                     \
-    }                                                             \
-  } while (0)
 
 std::vector<double> host_values(const Tensor& t) {
   NoGradGuard ng;
