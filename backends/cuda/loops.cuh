@@ -54,9 +54,7 @@ template <class F>
 void dispatch_floating_with_16bit(ScalarType t, const char* op, F&& f) {
   if (t == kHalf) return f(math::Half{});
   if (t == kBFloat16) return f(math::BFloat16{});
-  if (t == kFloat) return f(float{});
-  if (t == kDouble) return f(double{});
-  ::ember::detail::throw_error<DTypeError>(op, "expected a floating dtype on CUDA, got ", t);
+  dispatch_floating(t, op, std::forward<F>(f));
 }
 
 /// Calls f with the unsigned integer type of n bytes (1, 2, 4 or 8). Kernels that only

@@ -70,11 +70,8 @@ std::optional<ScalarType> target_dtype(Policy policy, DeviceType device, ScalarT
   return std::nullopt;
 }
 
-bool applies(Policy policy, std::initializer_list<const Tensor*> tensors) {
-  if (!state().enabled) return false;
-  for (const Tensor* t : tensors)
-    if (t->defined() && target_dtype(policy, t->device().type(), t->dtype())) return true;
-  return false;
+bool qualifies(Policy policy, const Tensor& t) {
+  return t.defined() && target_dtype(policy, t.device().type(), t.dtype()).has_value();
 }
 
 Tensor cast(Policy policy, const Tensor& t) {

@@ -1,10 +1,10 @@
 #pragma once
 // How ops take part in CUDA autocast (include/ember/autocast.h). An op of a policy begins
-//   if (autocast::applies(Policy::X, {&a, &b})) return op(autocast::cast(Policy::X, a), ...);
+//   if (autocast::applies(policy, a, b)) return op(autocast::cast(policy, a), ...);
 // so the op runs again on the cast operands, which no longer qualify.
-#include <initializer_list>
 #include <optional>
 
+#include "ember/autocast.h"
 #include "ember/tensor.h"
 
 namespace ember::autocast {
@@ -13,14 +13,22 @@ enum class Policy {
   LowerPrecision,  // matrix products and convolutions: float32 -> the autocast dtype
   Float32,         // ops that need float32's range: float16/bfloat16 -> float32
 };
+constexpr Policy kLowerPrecision = Policy::LowerPrecision;
+constexpr Policy kFloat32 = Policy::Float32;
 
 /// The dtype a tensor on `device` of `dtype` takes in an op of `policy` under the calling
 /// thread's autocast state, or nullopt when it stays as it is.
 std::optional<ScalarType> target_dtype(Policy policy, DeviceType device, ScalarType dtype);
 
-/// Whether any of the defined tensors would be cast (cheap when autocast is off).
-bool applies(Policy policy, std::initializer_list<const Tensor*> tensors);
-inline bool applies(Policy policy, const std::optional<Tensor>& t) { return t && applies(policy, {&*t}); }
+/// Whether t would be cast (undefined and absent tensors never are).
+bool qualifies(Policy policy, const Tensor& t);
+inline bool qualifies(Policy policy, const std::optional<Tensor>& t) { return t && qualifies(policy, *t); }
+
+/// Whether any operand would be cast; one thread-local read when autocast is off.
+template <class... Ts>
+bool applies(Policy policy, const Ts&... operands) {
+  return is_enabled() && (qualifies(policy, operands) || ...);
+}
 
 /// t cast for an op of `policy` (t itself when it stays); parameters (leaves that require
 /// grad) are cast once per autocast region for LowerPrecision ops.

@@ -150,10 +150,11 @@ Tensor from_2d(const Tensor& t, bool one_d) { return one_d ? t.squeeze(2) : t; }
 Tensor convolution_impl(const char* op, const Tensor& input, const Tensor& weight, const Tensor& bias,
                         IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, bool transposed,
                         IntArrayRef output_padding, int64_t groups) {
-  if (autocast::applies(autocast::Policy::LowerPrecision, {&input, &weight, &bias}))
-    return convolution_impl(op, autocast::cast(autocast::Policy::LowerPrecision, input), autocast::cast(autocast::Policy::LowerPrecision, weight),
-                            autocast::cast(autocast::Policy::LowerPrecision, bias), stride, padding, dilation, transposed, output_padding,
-                            groups);
+  if (autocast::applies(autocast::kLowerPrecision, input, weight, bias))
+    return convolution_impl(op, autocast::cast(autocast::kLowerPrecision, input),
+                            autocast::cast(autocast::kLowerPrecision, weight),
+                            autocast::cast(autocast::kLowerPrecision, bias), stride, padding, dilation, transposed,
+                            output_padding, groups);
   EMBER_PROFILE_OP(op, input, weight, bias);
   std::optional<IntArrayRef> bias_sizes;
   if (bias.defined()) {

@@ -84,7 +84,8 @@ Tensor mm_forward(const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
-  if (autocast::applies(autocast::Policy::LowerPrecision, {&a, &b})) return mm(autocast::cast(autocast::Policy::LowerPrecision, a), autocast::cast(autocast::Policy::LowerPrecision, b));
+  if (autocast::applies(autocast::kLowerPrecision, a, b))
+    return mm(autocast::cast(autocast::kLowerPrecision, a), autocast::cast(autocast::kLowerPrecision, b));
   EMBER_PROFILE_OP("mm", a, b);
   check_mm_args(a, b, "mm");
   EMBER_CHECK(a.dim() == 2, ShapeError, "mm", "self must be a matrix, got a ", a.dim(), "-D tensor of shape ", a.sizes());
@@ -107,7 +108,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
-  if (autocast::applies(autocast::Policy::LowerPrecision, {&a, &b})) return bmm(autocast::cast(autocast::Policy::LowerPrecision, a), autocast::cast(autocast::Policy::LowerPrecision, b));
+  if (autocast::applies(autocast::kLowerPrecision, a, b))
+    return bmm(autocast::cast(autocast::kLowerPrecision, a), autocast::cast(autocast::kLowerPrecision, b));
   EMBER_PROFILE_OP("bmm", a, b);
   check_mm_args(a, b, "bmm");
   EMBER_CHECK(a.dim() == 3 && b.dim() == 3, ShapeError, "bmm", "batch1 and batch2 must be 3-D tensors, got shapes ",
@@ -132,8 +134,9 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor addmm(const Tensor& self, const Tensor& m1, const Tensor& m2, const Scalar& beta, const Scalar& alpha) {
-  if (autocast::applies(autocast::Policy::LowerPrecision, {&self, &m1, &m2}))
-    return addmm(autocast::cast(autocast::Policy::LowerPrecision, self), autocast::cast(autocast::Policy::LowerPrecision, m1), autocast::cast(autocast::Policy::LowerPrecision, m2), beta, alpha);
+  if (autocast::applies(autocast::kLowerPrecision, self, m1, m2))
+    return addmm(autocast::cast(autocast::kLowerPrecision, self), autocast::cast(autocast::kLowerPrecision, m1),
+                 autocast::cast(autocast::kLowerPrecision, m2), beta, alpha);
   EMBER_PROFILE_OP("addmm", self, m1, m2);
   check_mm_args(m1, m2, "addmm");
   detail::check_defined(self, "addmm");

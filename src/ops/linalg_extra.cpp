@@ -79,9 +79,9 @@ Tensor bilinear(const Tensor& input1, const Tensor& input2, const Tensor& weight
 }
 
 Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, const Scalar& beta, const Scalar& alpha) {
-  if (autocast::applies(autocast::Policy::LowerPrecision, {&self, &batch1, &batch2}))
-    return baddbmm(autocast::cast(autocast::Policy::LowerPrecision, self), autocast::cast(autocast::Policy::LowerPrecision, batch1), autocast::cast(autocast::Policy::LowerPrecision, batch2), beta,
-                   alpha);
+  if (autocast::applies(autocast::kLowerPrecision, self, batch1, batch2))
+    return baddbmm(autocast::cast(autocast::kLowerPrecision, self), autocast::cast(autocast::kLowerPrecision, batch1),
+                   autocast::cast(autocast::kLowerPrecision, batch2), beta, alpha);
   const char* name = "baddbmm";
   detail::check_defined(self, name);
   detail::check_defined(batch1, name, "batch1");

@@ -65,8 +65,8 @@ Tensor lp_norm(const Tensor& x, double p, int64_t dim, bool keepdim, const char*
 }  // namespace
 
 Tensor mse_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
-  if (autocast::applies(autocast::Policy::Float32, {&self, &target}))
-    return mse_loss(autocast::cast(autocast::Policy::Float32, self), autocast::cast(autocast::Policy::Float32, target), reduction);
+  if (autocast::applies(autocast::kFloat32, self, target))
+    return mse_loss(autocast::cast(autocast::kFloat32, self), autocast::cast(autocast::kFloat32, target), reduction);
   EMBER_PROFILE_OP("mse_loss", self, target);
   check_pointwise(self, target, reduction, "mse_loss");
   return apply_reduction(square(self - target), reduction);
@@ -133,9 +133,10 @@ Tensor binary_cross_entropy(const Tensor& self, const Tensor& target, const std:
 
 Tensor binary_cross_entropy_with_logits(const Tensor& self, const Tensor& target, const std::optional<Tensor>& weight,
                                         const std::optional<Tensor>& pos_weight, int64_t reduction) {
-  if (autocast::applies(autocast::Policy::Float32, {&self, &target}) || autocast::applies(autocast::Policy::Float32, weight) || autocast::applies(autocast::Policy::Float32, pos_weight))
-    return binary_cross_entropy_with_logits(autocast::cast(autocast::Policy::Float32, self), autocast::cast(autocast::Policy::Float32, target),
-                                            autocast::cast(autocast::Policy::Float32, weight), autocast::cast(autocast::Policy::Float32, pos_weight), reduction);
+  if (autocast::applies(autocast::kFloat32, self, target, weight, pos_weight))
+    return binary_cross_entropy_with_logits(
+        autocast::cast(autocast::kFloat32, self), autocast::cast(autocast::kFloat32, target),
+        autocast::cast(autocast::kFloat32, weight), autocast::cast(autocast::kFloat32, pos_weight), reduction);
   const char* name = "binary_cross_entropy_with_logits";
   check_pointwise(self, target, reduction, name);
   check_floating(self, name, "input");

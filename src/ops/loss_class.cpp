@@ -146,8 +146,9 @@ Tensor cross_entropy_probs(const Tensor& self, const Tensor& target, const std::
 
 Tensor nll_loss(const Tensor& self, const Tensor& target, const std::optional<Tensor>& weight, int64_t reduction,
                 int64_t ignore_index) {
-  if (autocast::applies(autocast::Policy::Float32, {&self}) || autocast::applies(autocast::Policy::Float32, weight))
-    return nll_loss(autocast::cast(autocast::Policy::Float32, self), target, autocast::cast(autocast::Policy::Float32, weight), reduction, ignore_index);
+  if (autocast::applies(autocast::kFloat32, self, weight))
+    return nll_loss(autocast::cast(autocast::kFloat32, self), target, autocast::cast(autocast::kFloat32, weight),
+                    reduction, ignore_index);
   return nll_impl(self, target, weight, reduction, ignore_index, "nll_loss");
 }
 Tensor nll_loss_nd(const Tensor& self, const Tensor& target, const std::optional<Tensor>& weight, int64_t reduction,

@@ -95,9 +95,10 @@ Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& weight, cons
 
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const std::optional<Tensor>& weight,
                   const std::optional<Tensor>& bias, double eps, bool cudnn_enable) {
-  if (autocast::applies(autocast::Policy::Float32, {&input}) || autocast::applies(autocast::Policy::Float32, weight) || autocast::applies(autocast::Policy::Float32, bias))
-    return layer_norm(autocast::cast(autocast::Policy::Float32, input), normalized_shape, autocast::cast(autocast::Policy::Float32, weight),
-                      autocast::cast(autocast::Policy::Float32, bias), eps, cudnn_enable);
+  if (autocast::applies(autocast::kFloat32, input, weight, bias))
+    return layer_norm(autocast::cast(autocast::kFloat32, input), normalized_shape,
+                      autocast::cast(autocast::kFloat32, weight), autocast::cast(autocast::kFloat32, bias), eps,
+                      cudnn_enable);
   EMBER_PROFILE_OP("layer_norm", input);
   (void)cudnn_enable;
   const char* name = "layer_norm";
@@ -127,9 +128,9 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const std::
 
 Tensor group_norm(const Tensor& input, int64_t num_groups, const std::optional<Tensor>& weight,
                   const std::optional<Tensor>& bias, double eps, bool cudnn_enabled) {
-  if (autocast::applies(autocast::Policy::Float32, {&input}) || autocast::applies(autocast::Policy::Float32, weight) || autocast::applies(autocast::Policy::Float32, bias))
-    return group_norm(autocast::cast(autocast::Policy::Float32, input), num_groups, autocast::cast(autocast::Policy::Float32, weight),
-                      autocast::cast(autocast::Policy::Float32, bias), eps, cudnn_enabled);
+  if (autocast::applies(autocast::kFloat32, input, weight, bias))
+    return group_norm(autocast::cast(autocast::kFloat32, input), num_groups, autocast::cast(autocast::kFloat32, weight),
+                      autocast::cast(autocast::kFloat32, bias), eps, cudnn_enabled);
   const char* name = "group_norm";
   check_input(input, name, 2);
   const int64_t n = input.size(0), channels = input.size(1);

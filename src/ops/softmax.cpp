@@ -15,7 +15,8 @@ Tensor softmax_deriv(const Tensor& g, const Tensor& y, int64_t dim, bool log) {
 }
 
 Tensor softmax_impl(const Tensor& self, int64_t dim, std::optional<ScalarType> dtype, bool log) {
-  if (!dtype && autocast::applies(autocast::Policy::Float32, {&self})) return softmax_impl(autocast::cast(autocast::Policy::Float32, self), dim, dtype, log);
+  if (!dtype && autocast::applies(autocast::kFloat32, self))
+    return softmax_impl(autocast::cast(autocast::kFloat32, self), dim, dtype, log);
   EMBER_PROFILE_OP(log ? "log_softmax" : "softmax", self);
   const char* name = log ? "log_softmax" : "softmax";
   detail::check_defined(self, name);
@@ -63,7 +64,7 @@ Tensor Tensor::log_softmax(int64_t dim, std::optional<ScalarType> dtype) const {
 }
 
 Tensor logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim) {
-  if (autocast::applies(autocast::Policy::Float32, {&self})) return logsumexp(autocast::cast(autocast::Policy::Float32, self), dim, keepdim);
+  if (autocast::applies(autocast::kFloat32, self)) return logsumexp(autocast::cast(autocast::kFloat32, self), dim, keepdim);
   EMBER_PROFILE_OP("logsumexp", self);
   detail::check_defined(self, "logsumexp");
   // Integer inputs are computed in the default float dtype (as libtorch).

@@ -69,10 +69,9 @@ bool GradScaler::step(optim::Optimizer& optimizer) {
   Record& r = records_[&optimizer];
   EMBER_CHECK(r.stage != Stage::Stepped, Error, "amp::GradScaler::step",
               "step() has already been called since the last update().");
-  if (r.stage == Stage::Ready) unscale_(optimizer);
-  Record& done = records_[&optimizer];
-  done.stage = Stage::Stepped;
-  if (done.found_inf) return false;
+  if (r.stage == Stage::Ready) unscale_(optimizer);  // fills r (map references stay valid)
+  r.stage = Stage::Stepped;
+  if (r.found_inf) return false;
   optimizer.step();
   return true;
 }
