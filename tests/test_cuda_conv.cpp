@@ -92,28 +92,29 @@ TEST_CASE("cuda conv plan: sizes past 32 bits go to the GEMM path", "[cuda][conv
   CHECK_FALSE(plan::fits_int32(s, far));
 }
 
-TEST_CASE("cuda conv plan: an algorithm is chosen once per shape, dtype, math mode and device", "[cuda][conv]") {
+TEST_CASE("cuda conv plan: an algorithm is chosen once per shape, dtype, math mode, determinism and device", "[cuda][conv]") {
   plan::Cache<int> cache;
   int chosen = 0;
   auto choose = [&] { return ++chosen; };
   const plan::Shapes s{{2, 6, 9, 7}, {4, 3, 3, 2}, {2, 4, 5, 5}};
-  const plan::Key k = plan::make_key(Dir::Forward, kFloat, 2, 0, 2, kWin, s);
+  const plan::Key k = plan::make_key(Dir::Forward, kFloat, 2, false, 0, 2, kWin, s);
   CHECK(cache.get(k, choose) == 1);
-  CHECK(cache.get(plan::make_key(Dir::Forward, kFloat, 2, 0, 2, kWin, s), choose) == 1);  // equal key: cached
+  CHECK(cache.get(plan::make_key(Dir::Forward, kFloat, 2, false, 0, 2, kWin, s), choose) == 1);  // equal key: cached
   CHECK(chosen == 1);
-  CHECK(plan::KeyHash{}(k) == plan::KeyHash{}(plan::make_key(Dir::Forward, kFloat, 2, 0, 2, kWin, s)));
+  CHECK(plan::KeyHash{}(k) == plan::KeyHash{}(plan::make_key(Dir::Forward, kFloat, 2, false, 0, 2, kWin, s)));
   // Each field that changes the algorithm makes a new entry.
-  CHECK(cache.get(plan::make_key(Dir::BackwardData, kFloat, 2, 0, 2, kWin, s), choose) == 2);
-  CHECK(cache.get(plan::make_key(Dir::Forward, kHalf, 2, 0, 2, kWin, s), choose) == 3);
-  CHECK(cache.get(plan::make_key(Dir::Forward, kFloat, 1, 0, 2, kWin, s), choose) == 4);
-  CHECK(cache.get(plan::make_key(Dir::Forward, kFloat, 2, 1, 2, kWin, s), choose) == 5);
+  CHECK(cache.get(plan::make_key(Dir::BackwardData, kFloat, 2, false, 0, 2, kWin, s), choose) == 2);
+  CHECK(cache.get(plan::make_key(Dir::Forward, kHalf, 2, false, 0, 2, kWin, s), choose) == 3);
+  CHECK(cache.get(plan::make_key(Dir::Forward, kFloat, 1, false, 0, 2, kWin, s), choose) == 4);
+  CHECK(cache.get(plan::make_key(Dir::Forward, kFloat, 2, false, 1, 2, kWin, s), choose) == 5);
   Window w2 = kWin;
   w2.dw = 1;
-  CHECK(cache.get(plan::make_key(Dir::Forward, kFloat, 2, 0, 2, w2, s), choose) == 6);
+  CHECK(cache.get(plan::make_key(Dir::Forward, kFloat, 2, false, 0, 2, w2, s), choose) == 6);
   plan::Shapes s2 = s;
   s2.x[2] = 10;
-  CHECK(cache.get(plan::make_key(Dir::Forward, kFloat, 2, 0, 2, kWin, s2), choose) == 7);
-  CHECK(cache.size() == 7);
+  CHECK(cache.get(plan::make_key(Dir::Forward, kFloat, 2, false, 0, 2, kWin, s2), choose) == 7);
+  CHECK(cache.get(plan::make_key(Dir::Forward, kFloat, 2, true, 0, 2, kWin, s), choose) == 8);
+  CHECK(cache.size() == 8);
   CHECK(cache.get(k, choose) == 1);
 }
 
@@ -132,6 +133,10 @@ TEST_CASE("cuda conv: cuDNN availability follows the device, and the switches ho
   cuda::set_allow_tf32_cudnn(true);
   CHECK(cuda::allow_tf32_cudnn());
   cuda::set_allow_tf32_cudnn(false);
+  CHECK_FALSE(cuda::cudnn_deterministic());
+  cuda::set_cudnn_deterministic(true);
+  CHECK(cuda::cudnn_deterministic());
+  cuda::set_cudnn_deterministic(false);
 }
 
 TEST_CASE("cuda conv: cuDNN convolutions and their gradients match the CPU and the GEMM path (needs GPU)",

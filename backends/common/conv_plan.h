@@ -62,9 +62,10 @@ inline bool fits_int32(const Shapes& s, const Backend::Window2d& win) {
   return true;
 }
 
-/// What the algorithm choice depends on: direction, dtype, device, math mode and shapes.
+/// What the algorithm choice depends on: direction, dtype, device, math mode, whether only
+/// deterministic algorithms may be chosen, and shapes.
 struct Key {
-  uint8_t dir, dtype, math;
+  uint8_t dir, dtype, math, deterministic;
   int32_t device;
   int64_t groups;
   Backend::Window2d win;
@@ -73,13 +74,14 @@ struct Key {
 };
 
 /// A key with its padding zeroed, so that equal fields compare and hash equal bytewise.
-inline Key make_key(Backend::ConvDirection dir, ScalarType dtype, int math, int device, int64_t groups,
-                    const Backend::Window2d& win, const Shapes& shapes) {
+inline Key make_key(Backend::ConvDirection dir, ScalarType dtype, int math, bool deterministic, int device,
+                    int64_t groups, const Backend::Window2d& win, const Shapes& shapes) {
   Key k;
   std::memset(&k, 0, sizeof k);
   k.dir = static_cast<uint8_t>(dir);
   k.dtype = static_cast<uint8_t>(dtype);
   k.math = static_cast<uint8_t>(math);
+  k.deterministic = deterministic ? 1 : 0;
   k.device = device;
   k.groups = groups;
   k.win = win;

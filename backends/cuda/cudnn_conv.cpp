@@ -4,6 +4,8 @@
 // shape (backends/common/conv_plan.h); its workspace comes from the caching allocator,
 // and an algorithm whose workspace cannot be had gives way to the next one. Float
 // convolutions use TF32 tensor cores only after ember::cuda::set_allow_tf32_cudnn(true).
+// With cuda::set_cudnn_deterministic(true) or ember::use_deterministic_algorithms(true)
+// only algorithms cuDNN reports deterministic are chosen (none: im2col + GEMM, which is).
 // Builds without cuDNN return false, and the front-end runs im2col + cuBLAS.
 #include <atomic>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "backends/cuda/cuda_backend.h"
 #include "backends/cuda/cuda_check.h"
 #include "ember/cuda.h"
+#include "ember/deterministic.h"
 
 #if EMBER_HAVE_CUDNN
 #include <cudnn.h>
@@ -22,6 +25,7 @@ namespace ember::backend::cuda {
 namespace {
 std::atomic<bool> g_cudnn_enabled{true};
 std::atomic<bool> g_allow_tf32_cudnn{false};
+std::atomic<bool> g_cudnn_deterministic{false};
 }  // namespace
 
 #if EMBER_HAVE_CUDNN
@@ -121,13 +125,15 @@ struct Candidate {
 using Choice = std::vector<Candidate>;
 
 // Keeps the heuristics' successful answers, best first; tensor-core answers only where
-// the math mode asked allows them (FMA math for float without TF32).
+// the math mode asked allows them (FMA math for float without TF32), deterministic ones
+// only when asked.
 template <class Perf>
-Choice usable(const Perf* perf, int n, cudnnMathType_t asked) {
+Choice usable(const Perf* perf, int n, cudnnMathType_t asked, bool deterministic) {
   Choice c;
   for (int i = 0; i < n; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
     if (asked == CUDNN_FMA_MATH && perf[i].mathType != CUDNN_FMA_MATH) continue;
+    if (deterministic && perf[i].determinism != CUDNN_DETERMINISTIC) continue;
     c.push_back({static_cast<int>(perf[i].algo), perf[i].mathType, perf[i].memory});
   }
   return c;
@@ -135,25 +141,25 @@ Choice usable(const Perf* perf, int n, cudnnMathType_t asked) {
 
 constexpr int kMaxAlgos = 16;
 
-Choice heuristics(Dir dir, cudnnHandle_t h, const Descs& d, cudnnMathType_t math) {
+Choice heuristics(Dir dir, cudnnHandle_t h, const Descs& d, cudnnMathType_t math, bool deterministic) {
   int n = 0;
   switch (dir) {
     case Dir::Forward: {
       cudnnConvolutionFwdAlgoPerf_t perf[kMaxAlgos];
       EMBER_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(h, d.x.d, d.w.d, d.conv.d, d.y.d, kMaxAlgos, &n, perf));
-      return usable(perf, n, math);
+      return usable(perf, n, math, deterministic);
     }
     case Dir::BackwardData: {
       cudnnConvolutionBwdDataAlgoPerf_t perf[kMaxAlgos];
       EMBER_CUDNN_CHECK(
           cudnnGetConvolutionBackwardDataAlgorithm_v7(h, d.w.d, d.y.d, d.conv.d, d.x.d, kMaxAlgos, &n, perf));
-      return usable(perf, n, math);
+      return usable(perf, n, math, deterministic);
     }
     case Dir::BackwardWeight: {
       cudnnConvolutionBwdFilterAlgoPerf_t perf[kMaxAlgos];
       EMBER_CUDNN_CHECK(
           cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, d.x.d, d.y.d, d.conv.d, d.w.d, kMaxAlgos, &n, perf));
-      return usable(perf, n, math);
+      return usable(perf, n, math, deterministic);
     }
   }
   return {};
@@ -204,8 +210,11 @@ bool CudaBackend::convolution(ConvDirection dir, const TensorArg& a, const Tenso
   const cudnnDataType_t compute = dbl ? CUDNN_DATA_DOUBLE : CUDNN_DATA_FLOAT;
   cudnnHandle_t h = handle();
   Descs d{TensorDesc(dt, s.x), TensorDesc(dt, s.y), FilterDesc(dt, s.w), ConvDesc(w, groups, compute, math)};
-  const conv_plan::Key key = conv_plan::make_key(dir, out.dtype, static_cast<int>(math), device_index(), groups, w, s);
-  const Choice choice = algorithm_cache().get(key, [&] { return heuristics(dir, h, d, math); });
+  const bool deterministic =
+      g_cudnn_deterministic.load(std::memory_order_relaxed) || ::ember::are_deterministic_algorithms_enabled();
+  const conv_plan::Key key =
+      conv_plan::make_key(dir, out.dtype, static_cast<int>(math), deterministic, device_index(), groups, w, s);
+  const Choice choice = algorithm_cache().get(key, [&] { return heuristics(dir, h, d, math, deterministic); });
   const double one_d = 1, zero_d = 0;
   const float one_f = 1, zero_f = 0;
   const void* alpha = dbl ? static_cast<const void*>(&one_d) : &one_f;
@@ -245,4 +254,6 @@ void set_cudnn_enabled(bool enabled) { ::ember::backend::cuda::g_cudnn_enabled.s
 bool cudnn_enabled() { return ::ember::backend::cuda::g_cudnn_enabled.load(); }
 void set_allow_tf32_cudnn(bool allow) { ::ember::backend::cuda::g_allow_tf32_cudnn.store(allow); }
 bool allow_tf32_cudnn() { return ::ember::backend::cuda::g_allow_tf32_cudnn.load(); }
+void set_cudnn_deterministic(bool deterministic) { ::ember::backend::cuda::g_cudnn_deterministic.store(deterministic); }
+bool cudnn_deterministic() { return ::ember::backend::cuda::g_cudnn_deterministic.load(); }
 }  // namespace ember::cuda

@@ -4,11 +4,14 @@
 // so an error raises the CPU backend's IndexError and leaves the destination untouched.
 // Scatters with repeated targets combine with atomics: sums may differ from the CPU's
 // row-major order in the last bits, and which of several assignments wins is unspecified,
-// as for libtorch's CUDA kernels. Gather and assignment move elements as unsigned words of
-// their width, so they serve every dtype, Half and BFloat16 included.
+// as for libtorch's CUDA kernels. With deterministic algorithms on (and for 16-bit
+// multiplies, which have no atomic) they go through sorted_scatter instead, which combines
+// in the CPU's order. Gather and assignment move elements as unsigned words of their width,
+// so they serve every dtype, Half and BFloat16 included.
 #include <vector>
 
 #include "backends/cuda/loops.cuh"
+#include "backends/cuda/sorted_scatter.cuh"
 
 namespace ember::backend::cuda {
 namespace {
@@ -154,6 +157,42 @@ struct ScatterCombine {
   }
 };
 
+// Pair i of the row-major iteration for sorted_scatter: its target in dst and its value.
+template <class T, class A>
+struct ScatterPairs {
+  const T* values;
+  IndexMove move;
+  OffsetCalculator<kOps> calc;
+  int64_t* targets;
+  A* pair_values;
+  __device__ void operator()(int64_t i, int64_t) const {
+    const auto o = calc.get(i);
+    targets[i] = o.v[1] + move.at(o.v);
+    pair_values[i] = static_cast<A>(values[o.v[0]]);
+  }
+};
+
+// One past the largest element offset a scatter can reach in dst.
+int64_t scatter_extent(const TensorArg& dst, ArrayRef<Backend::IndexDim> dims) {
+  int64_t top = 0;
+  for (int d = 0; d < dst.ndim; ++d) top += (dst.sizes[d] - 1) * dst.strides[d];
+  for (const auto& d : dims) top += (d.size - 1) * d.stride;
+  return top + 1;
+}
+
+// The scatter as pairs combined by sorted_scatter, in A (opmath for arithmetic).
+template <class T, class A>
+void scatter_sorted(Backend::ScatterReduce reduce, const TensorArg& values, ArrayRef<Backend::IndexDim> dims,
+                    const IndexMove& move, const OffsetCalculator<kOps>& calc, const TensorArg& dst) {
+  const auto n = static_cast<size_t>(values.numel);
+  Scratch targets(n * sizeof(int64_t)), pair_values(n * sizeof(A));
+  launch_indexed(values.numel, ScatterPairs<T, A>{static_cast<const T*>(values.data), move, calc,
+                                                  static_cast<int64_t*>(targets.get()),
+                                                  static_cast<A*>(pair_values.get())});
+  sorted_scatter<T, A>(reduce, static_cast<const int64_t*>(targets.get()), static_cast<const A*>(pair_values.get()),
+                       values.numel, scatter_extent(dst, dims), static_cast<T*>(dst.data));
+}
+
 }  // namespace
 
 void CudaBackend::index_gather(const TensorArg& src, ArrayRef<IndexDim> dims, bool wrap, const TensorArg& out,
@@ -176,41 +215,36 @@ void CudaBackend::index_scatter(ScatterReduce reduce, const TensorArg& values, A
   for (const auto& d : dims) check_bounds(d, wrap, op);
   const IndexMove move = make_move(dims, wrap);
   const auto calc = iteration(values, dst, dims);
+  const bool sorted = deterministic_scatter();
   if (reduce == ScatterReduce::Assign) {
     dispatch_width(element_size(dst.dtype), [&](auto w) {
       using T = decltype(w);
+      if (sorted) return scatter_sorted<T, T>(reduce, values, dims, move, calc, dst);
       launch(values.numel, calc, ScatterAssign<T>{static_cast<const T*>(values.data), static_cast<T*>(dst.data), move});
     });
     return;
   }
   auto run = [&](auto t) {
     using T = decltype(t);
-    if (reduce == ScatterReduce::Multiply)
-      launch(values.numel, calc,
-             ScatterCombine<T, true>{static_cast<const T*>(values.data), static_cast<T*>(dst.data), move});
-    else
-      launch(values.numel, calc,
-             ScatterCombine<T, false>{static_cast<const T*>(values.data), static_cast<T*>(dst.data), move});
+    using A = math::opmath_t<T>;
+    // A 16-bit value has no atomic multiply (and its atomic add rounds per add, as
+    // libtorch's atomicAdd(__half*) does); sorted, it combines in float and rounds once.
+    if (sorted || (math::is_16bit_float_v<T> && reduce == ScatterReduce::Multiply))
+      return scatter_sorted<T, A>(reduce, values, dims, move, calc, dst);
+    if constexpr (!math::is_16bit_float_v<T>)
+      if (reduce == ScatterReduce::Multiply)
+        return launch(values.numel, calc,
+                      ScatterCombine<T, true>{static_cast<const T*>(values.data), static_cast<T*>(dst.data), move});
+    launch(values.numel, calc,
+           ScatterCombine<T, false>{static_cast<const T*>(values.data), static_cast<T*>(dst.data), move});
   };
   switch (dst.dtype) {
     case kFloat: return run(float{});
     case kDouble: return run(double{});
     case kLong: return run(int64_t{});
     case kInt: return run(int32_t{});
-    case kHalf:
-    case kBFloat16:
-      // Adds only: a 16-bit add is a compare-and-swap on the containing 32-bit word
-      // (atomic_add in loops.cuh), summed in float and rounded per add as libtorch's
-      // atomicAdd(__half*); a 16-bit scatter multiply has no kernel.
-      EMBER_CHECK(reduce == ScatterReduce::Add, NotImplementedError, op, "multiplying scatter of dtype ", dst.dtype,
-                  " is not supported on CUDA yet");
-      if (dst.dtype == kHalf)
-        return launch(values.numel, calc,
-                      ScatterCombine<math::Half, false>{static_cast<const math::Half*>(values.data),
-                                                        static_cast<math::Half*>(dst.data), move});
-      return launch(values.numel, calc,
-                    ScatterCombine<math::BFloat16, false>{static_cast<const math::BFloat16*>(values.data),
-                                                          static_cast<math::BFloat16*>(dst.data), move});
+    case kHalf: return run(math::Half{});
+    case kBFloat16: return run(math::BFloat16{});
     default:
       ::ember::detail::throw_error<NotImplementedError>(op, "accumulating scatter of dtype ", dst.dtype,
                                                         " is not supported on CUDA yet");

@@ -2,11 +2,13 @@
 // adjoints. The per-axis tables come from backends/common/resample_taps.h, the ones the CPU
 // kernels use, computed on the host and copied to the device; one thread per output
 // element then applies them with the CPU kernel's arithmetic. The adjoints scatter each
-// output's gradient with atomics (pixels receive from several outputs).
+// output's gradient with atomics (pixels receive from several outputs), or with
+// deterministic algorithms on, through sorted_scatter.
 #include <vector>
 
 #include "backends/common/resample_taps.h"
 #include "backends/cuda/loops.cuh"
+#include "backends/cuda/sorted_scatter.cuh"
 
 namespace ember::backend::cuda {
 namespace {
@@ -35,27 +37,40 @@ Planes planes_of(const TensorArg& image, const TensorArg& out) {
   return {image.sizes[2], image.sizes[3], out.sizes[2], out.sizes[3]};
 }
 
-template <class T, bool Adjoint>
+template <class T>
 struct ApplyTaps {
   const Tap<T>* ty;
   const Tap<T>* tx;
-  T* image;
+  const T* image;
   T* resampled;
   Planes s;
   __device__ void operator()(int64_t k, int64_t) const {
     const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, q = k / (s.ow * s.oh);
     const Tap<T> a = ty[y], b = tx[x];
-    T* r0 = image + (q * s.h + a.i0) * s.w;
-    T* r1 = image + (q * s.h + a.i1) * s.w;
-    if constexpr (Adjoint) {
-      const T g = resampled[k];
-      atomicAdd(r0 + b.i0, a.w0 * b.w0 * g);
-      atomicAdd(r0 + b.i1, a.w0 * b.w1 * g);
-      atomicAdd(r1 + b.i0, a.w1 * b.w0 * g);
-      atomicAdd(r1 + b.i1, a.w1 * b.w1 * g);
-    } else {
-      resampled[k] = a.w0 * (b.w0 * r0[b.i0] + b.w1 * r0[b.i1]) + a.w1 * (b.w0 * r1[b.i0] + b.w1 * r1[b.i1]);
-    }
+    const T* r0 = image + (q * s.h + a.i0) * s.w;
+    const T* r1 = image + (q * s.h + a.i1) * s.w;
+    resampled[k] = a.w0 * (b.w0 * r0[b.i0] + b.w1 * r0[b.i1]) + a.w1 * (b.w0 * r1[b.i0] + b.w1 * r1[b.i1]);
+  }
+};
+
+// The adjoint: output pixel k sends its gradient to its four taps, slots 4k..4k+3 of a
+// scatter_add sink (several outputs share a tap).
+template <class T, class Sink>
+struct ApplyTapsAdjoint {
+  const Tap<T>* ty;
+  const Tap<T>* tx;
+  const T* resampled;
+  Sink sink;
+  Planes s;
+  __device__ void operator()(int64_t k, int64_t) const {
+    const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, q = k / (s.ow * s.oh);
+    const Tap<T> a = ty[y], b = tx[x];
+    const int64_t r0 = (q * s.h + a.i0) * s.w, r1 = (q * s.h + a.i1) * s.w;
+    const T g = resampled[k];
+    sink(4 * k, r0 + b.i0, a.w0 * b.w0 * g);
+    sink(4 * k + 1, r0 + b.i1, a.w0 * b.w1 * g);
+    sink(4 * k + 2, r1 + b.i0, a.w1 * b.w0 * g);
+    sink(4 * k + 3, r1 + b.i1, a.w1 * b.w1 * g);
   }
 };
 
@@ -78,8 +93,15 @@ void upsample(Backend::UpsampleMode mode, const TensorArg& image, const TensorAr
       tx = resample::linear_taps<T>(s.w, s.ow, p.align_corners, p.scale_w);
     }
     const DeviceTable<Tap<T>> dy(ty), dx(tx);
-    launch_indexed(res.numel, ApplyTaps<T, Adjoint>{dy.get(), dx.get(), static_cast<T*>(image.data),
-                                                      static_cast<T*>(res.data), s});
+    if constexpr (Adjoint) {
+      scatter_add(static_cast<T*>(image.data), image.numel, 4 * res.numel, [&](auto sink) {
+        launch_indexed(res.numel, ApplyTapsAdjoint<T, decltype(sink)>{dy.get(), dx.get(),
+                                                                      static_cast<const T*>(res.data), sink, s});
+      });
+    } else {
+      launch_indexed(res.numel, ApplyTaps<T>{dy.get(), dx.get(), static_cast<const T*>(image.data),
+                                             static_cast<T*>(res.data), s});
+    }
   });
 }
 
@@ -96,16 +118,18 @@ struct PadGather {
   }
 };
 
-template <class T>
+// The adjoint of PadGather: padded pixel k adds to the image pixel it copies (reflect and
+// replicate copy one pixel to several), slot k of a scatter_add sink.
+template <class T, class Sink>
 struct PadScatter {
   const int64_t* my;
   const int64_t* mx;
-  T* image;
   const T* padded;
+  Sink sink;
   Planes s;
   __device__ void operator()(int64_t k, int64_t) const {
     const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, q = k / (s.ow * s.oh);
-    atomic_add(image + (q * s.h + my[y]) * s.w + mx[x], padded[k]);
+    sink(k, (q * s.h + my[y]) * s.w + mx[x], padded[k]);
   }
 };
 
@@ -120,8 +144,10 @@ void pad(Backend::PadMode mode, const TensorArg& image, const TensorArg& padded,
                                        current_stream()));
     auto run = [&](auto t) {
       using T = decltype(t);
-      launch_indexed(padded.numel, PadScatter<T>{my.get(), mx.get(), static_cast<T*>(image.data),
-                                                  static_cast<const T*>(padded.data), s});
+      scatter_add(static_cast<T*>(image.data), image.numel, padded.numel, [&](auto sink) {
+        launch_indexed(padded.numel, PadScatter<T, decltype(sink)>{my.get(), mx.get(),
+                                                                   static_cast<const T*>(padded.data), sink, s});
+      });
     };
     switch (image.dtype) {
       case kFloat: return run(float{});

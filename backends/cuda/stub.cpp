@@ -40,6 +40,8 @@ void set_cudnn_enabled(bool) {}
 bool cudnn_enabled() { return false; }
 void set_allow_tf32_cudnn(bool) {}
 bool allow_tf32_cudnn() { return false; }
+void set_cudnn_deterministic(bool) {}
+bool cudnn_deterministic() { return false; }
 
 namespace detail {
 Device resolve_device(Device device) {

@@ -2,11 +2,13 @@
 // pooling, the average-pool adjoint and the max-pool index scatter/gather. One thread per
 // output element runs the per-element math of backends/common/window_ops.h, which the
 // CPU tests check against the CPU backend; col2im and the average-pool adjoint gather
-// instead of scattering, so they need no atomics and are deterministic. Float, double,
+// instead of scattering, so they need no atomics and are deterministic; the max-pool
+// scatter is deterministic with deterministic algorithms on (sorted_scatter.cuh). Float, double,
 // Half and BFloat16: sums, averages and comparisons run in opmath_t<T> (float for the
 // 16-bit types) and round once on store.
 #include "backends/common/window_ops.h"
 #include "backends/cuda/loops.cuh"
+#include "backends/cuda/sorted_scatter.cuh"
 
 namespace ember::backend::cuda {
 namespace {
@@ -87,16 +89,15 @@ struct AvgPoolGrad {
 };
 
 // out[plane, idx[plane, k]] += src[plane, k]: windows of a max pool may overlap, so adds
-// to one pixel race and use atomics, on an accumulator of type A (float for 16-bit T).
-template <class T, class A>
+// to one pixel race and go to a scatter_add sink (atomics, or sorted pairs when
+// deterministic), on an accumulator of type A (float for 16-bit T).
+template <class T, class A, class Sink>
 struct PlaneScatterAdd {
   const T* src;
   const int64_t* idx;
-  A* out;
+  Sink sink;
   int64_t n, plane;
-  __device__ void operator()(int64_t k, int64_t) const {
-    atomic_add(out + (k / n) * plane + idx[k], static_cast<A>(src[k]));
-  }
+  __device__ void operator()(int64_t k, int64_t) const { sink(k, (k / n) * plane + idx[k], static_cast<A>(src[k])); }
 };
 
 template <class T>
@@ -168,17 +169,16 @@ void CudaBackend::plane_scatter_add(const TensorArg& src, const TensorArg& indic
     using T = decltype(t);
     using A = math::opmath_t<T>;
     const auto* idx = static_cast<const int64_t*>(indices.data);
-    if constexpr (std::is_same_v<A, T>) {
-      EMBER_CUDA_CHECK(cudaMemsetAsync(out.data, 0, static_cast<size_t>(out.numel) * sizeof(T), current_stream()));
-      launch_indexed(src.numel, PlaneScatterAdd<T, A>{static_cast<const T*>(src.data), idx, static_cast<T*>(out.data),
-                                                      s.oh * s.ow, s.h * s.w});
-    } else {
-      // Overlapping windows add several gradients into one pixel: they are summed in a
-      // float buffer and rounded once, rather than rounding to 16 bits after every add.
-      Scratch acc(static_cast<size_t>(out.numel) * sizeof(A));
-      EMBER_CUDA_CHECK(cudaMemsetAsync(acc.get(), 0, static_cast<size_t>(out.numel) * sizeof(A), current_stream()));
-      launch_indexed(src.numel, PlaneScatterAdd<T, A>{static_cast<const T*>(src.data), idx, static_cast<A*>(acc.get()),
-                                                      s.oh * s.ow, s.h * s.w});
+    // Overlapping windows add several gradients into one pixel: for 16-bit T they are
+    // summed in a float buffer and rounded once, rather than rounding after every add.
+    Scratch acc(std::is_same_v<A, T> ? 0 : static_cast<size_t>(out.numel) * sizeof(A));
+    A* sum = std::is_same_v<A, T> ? static_cast<A*>(out.data) : static_cast<A*>(acc.get());
+    EMBER_CUDA_CHECK(cudaMemsetAsync(sum, 0, static_cast<size_t>(out.numel) * sizeof(A), current_stream()));
+    scatter_add(sum, out.numel, src.numel, [&](auto sink) {
+      launch_indexed(src.numel, PlaneScatterAdd<T, A, decltype(sink)>{static_cast<const T*>(src.data), idx, sink,
+                                                                      s.oh * s.ow, s.h * s.w});
+    });
+    if constexpr (!std::is_same_v<A, T>) {
       const TensorArg summed{acc.get(), kFloat, out.ndim, out.sizes, out.strides, out.numel, true};
       copy(summed, out);
     }

@@ -109,6 +109,10 @@ bool cudnn_enabled();
 /// allow_tf32 for cuDNN defaults to on).
 void set_allow_tf32_cudnn(bool allow);
 bool allow_tf32_cudnn();
+/// Whether convolutions on cuDNN use deterministic algorithms only (off by default), as
+/// libtorch's setDeterministicCuDNN; ember::use_deterministic_algorithms(true) implies it.
+void set_cudnn_deterministic(bool deterministic);
+bool cudnn_deterministic();
 
 namespace detail {
 /// `device` with its index resolved (the current device when it has none); raises

@@ -19,3 +19,4 @@
 #include "ember/cuda.h"
 #include "ember/amp.h"
 #include "ember/autocast.h"
+#include "ember/deterministic.h"
