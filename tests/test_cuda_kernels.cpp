@@ -564,8 +564,8 @@ void check_16bit(const Tensor& gpu, ScalarType dt, const Tensor& cpu, double tol
 
 }  // namespace
 
-TEST_CASE("cuda: Half and BFloat16 arithmetic, reductions, softmax, activations, gemm and dropout match the CPU "
-          "in float (needs GPU)",
+TEST_CASE("cuda: Half and BFloat16 arithmetic, reductions, softmax, activations, gemm, dropout, sort, scans and "
+          "resampling match the CPU in float (needs GPU)",
           "[cuda][gpu]") {
   EMBER_NEEDS_GPU();
   namespace F = nn::functional;
@@ -748,8 +748,49 @@ TEST_CASE("cuda: Half and BFloat16 arithmetic, reductions, softmax, activations,
       CHECK(kept < 0.3);
     }
 
-    // Families without 16-bit kernels say so.
-    CHECK_THROWS_AS(gx.sort(1), DTypeError);
+    // Sort and selection rank 16-bit values in the CPU's total order (the inputs are
+    // rounded to dt, so ties and indices agree exactly).
+    for (bool descending : {false, true}) {
+      auto [gv, gi] = gx.sort(1, descending);
+      auto [cv, ci] = x.sort(1, descending);
+      check_16bit(gv, dt, cv, 0);
+      check_same(gi, ci, 0);
+    }
+    {
+      auto [gv, gi] = gx.topk(4, 1);
+      auto [cv, ci] = x.topk(4, 1);
+      check_16bit(gv, dt, cv, 0);
+      check_same(gi, ci, 0);
+      check_16bit(std::get<0>(gx.kthvalue(5, 1)), dt, std::get<0>(x.kthvalue(5, 1)), 0);
+      check_16bit(std::get<0>(gx.median(1)), dt, std::get<0>(x.median(1)), 0);
+    }
+    // Scans accumulate in double and round every output once (positive terms: no
+    // cancellation, so one rounding's relative error).
+    check_16bit(gp.cumsum(1), dt, pos.cumsum(1), tol);
+    check_16bit(gx.logcumsumexp(0), dt, x.logcumsumexp(0), tol);
+    check_16bit(rounded(small, dt).cuda().to(dt).cumprod(1), dt, small.cumprod(1), tol);
+    check_same(gx.relu().nonzero(), x.relu().nonzero(), 0);
+
+    // Upsampling and padding in float, rounded once; their adjoints sum in float.
+    {
+      Tensor img = rounded(randn({2, 3, 7, 6}), dt);
+      using Resample = Tensor (*)(const Tensor&);
+      const std::vector<Resample> fs = {
+          [](const Tensor& t) { return upsample_bilinear2d(t, {11, 13}, false); },
+          [](const Tensor& t) { return upsample_nearest2d(t, {14, 9}); },
+          [](const Tensor& t) { return reflection_pad2d(t, {2, 3, 1, 2}); },
+          [](const Tensor& t) { return replication_pad2d(t, {2, 2, 3, 1}); },
+      };
+      for (Resample f : fs) {
+        Tensor c = img.detach().requires_grad_(true), g = img.cuda().to(dt).requires_grad_(true);
+        Tensor yc = f(c), yg = f(g);
+        check_16bit(yg, dt, yc, tol);
+        Tensor w = rounded(randn(yc.sizes()), dt);
+        (yc * w).sum().backward();
+        (yg * w.cuda().to(dt)).sum().backward();
+        check_16bit(g.grad(), dt, c.grad(), 2 * tol);  // the gradient w is rounded once more on the way
+      }
+    }
   }
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "backends/common/activation_ops.h"
+#include "backends/common/order_ops.h"
 #include "backends/common/scalar_ops.h"
 
 using namespace ember;
@@ -332,4 +333,29 @@ TEST_CASE("cuda math: Half and BFloat16 compute in float and round once (opmath)
   // Integer and float types pass through unchanged.
   CHECK(math::StorageBinaryFn<int32_t>{{BinaryOp::Add, 1}}(2147483647, 1) == -2147483647 - 1);
   CHECK(math::StorageUnaryFn<float>{{UnaryOp::Exp, 0.0f, 0.0f}}(1.0f) == std::exp(1.0f));
+}
+
+TEST_CASE("cuda math: the sort orders rank float16 and bfloat16 NaN largest, ties by index", "[cuda][math]") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  auto check = [&](auto zero) {
+    using T = decltype(zero);
+    using K = math::Keyed<T>;
+    CHECK(math::is_nan_value(T(nan)));
+    CHECK_FALSE(math::is_nan_value(T(std::numeric_limits<float>::infinity())));
+    const math::Ascending<T> up;
+    const math::Descending<T> down;
+    CHECK(up(K{T(-2.0f), 5}, K{T(1.0f), 0}));
+    CHECK(up(K{T(1.0f), 0}, K{T(nan), 1}));  // NaN after every number
+    CHECK_FALSE(up(K{T(nan), 0}, K{T(1.0f), 1}));
+    CHECK(up(K{T(nan), 0}, K{T(nan), 1}));   // NaNs by index
+    CHECK(up(K{T(3.0f), 1}, K{T(3.0f), 2}));  // ties by index
+    CHECK(down(K{T(nan), 3}, K{T(1.0f), 0}));  // NaN first when descending
+    CHECK(down(K{T(2.0f), 1}, K{T(1.0f), 0}));
+    CHECK(down(K{T(2.0f), 1}, K{T(2.0f), 4}));
+    CHECK(math::same_value(T(nan), T(nan)));
+    CHECK_FALSE(math::same_value(T(nan), T(0.0f)));
+    CHECK(math::same_value(T(-0.0f), T(0.0f)));
+  };
+  check(math::Half{});
+  check(math::BFloat16{});
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "backends/common/half.h"
 #include "backends/common/host_device.h"
 
 namespace ember::backend::math {
@@ -18,8 +19,14 @@ struct Keyed {
 
 template <class T>
 EMBER_HD bool is_nan_value(T v) {
-  if constexpr (std::is_floating_point_v<T>) return v != v;
-  else return false;
+  if constexpr (is_16bit_float_v<T>) {
+    const float f = static_cast<float>(v);
+    return f != f;
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return v != v;
+  } else {
+    return false;
+  }
 }
 
 /// Ascending order with NaN largest; equal values (and NaNs among themselves) by index.

@@ -312,9 +312,7 @@ void CudaBackend::nonzero(const TensorArg& in, const TensorArg& out) {
   const int64_t chunks = (in.numel + kNonzeroChunk - 1) / kNonzeroChunk;
   const int64_t* strides[1] = {in.strides};
   const auto calc = make_offset_calculator<1>(in.ndim, in.sizes, strides);
-  // Half and BFloat16 are not dispatched here (DTypeError): nonzero of a 16-bit tensor is
-  // left to a comparison first, e.g. x.ne(0).nonzero().
-  dispatch(in.dtype, "nonzero", [&](auto t) {
+  dispatch_with_16bit(in.dtype, "nonzero", [&](auto t) {
     using T = decltype(t);
     Scratch counts(static_cast<size_t>(chunks) * sizeof(int64_t));
     launch_indexed(chunks, CountChunks<T>{static_cast<const T*>(in.data), calc, in.numel,

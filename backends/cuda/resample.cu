@@ -1,9 +1,10 @@
 // Upsampling (nearest, bilinear) and reflect/replicate/circular padding on CUDA, with their
 // adjoints. The per-axis tables come from backends/common/resample_taps.h, the ones the CPU
 // kernels use, computed on the host and copied to the device; one thread per output
-// element then applies them with the CPU kernel's arithmetic. The adjoints scatter each
-// output's gradient with atomics (pixels receive from several outputs), or with
-// deterministic algorithms on, through sorted_scatter.
+// element then applies them with the CPU kernel's arithmetic (float and double; float16 and
+// bfloat16 in float, rounded once). The adjoints scatter each output's gradient with
+// atomics (pixels receive from several outputs), or with deterministic algorithms on,
+// through sorted_scatter; 16-bit gradients are summed in float and rounded once.
 #include <vector>
 
 #include "backends/common/resample_taps.h"
@@ -37,36 +38,39 @@ Planes planes_of(const TensorArg& image, const TensorArg& out) {
   return {image.sizes[2], image.sizes[3], out.sizes[2], out.sizes[3]};
 }
 
-template <class T>
+// Upsampling: output pixel k blends its four taps; weights and sums in A (opmath_t<T>:
+// float for 16-bit T), rounded once to T.
+template <class T, class A>
 struct ApplyTaps {
-  const Tap<T>* ty;
-  const Tap<T>* tx;
+  const Tap<A>* ty;
+  const Tap<A>* tx;
   const T* image;
   T* resampled;
   Planes s;
   __device__ void operator()(int64_t k, int64_t) const {
     const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, q = k / (s.ow * s.oh);
-    const Tap<T> a = ty[y], b = tx[x];
+    const Tap<A> a = ty[y], b = tx[x];
     const T* r0 = image + (q * s.h + a.i0) * s.w;
     const T* r1 = image + (q * s.h + a.i1) * s.w;
-    resampled[k] = a.w0 * (b.w0 * r0[b.i0] + b.w1 * r0[b.i1]) + a.w1 * (b.w0 * r1[b.i0] + b.w1 * r1[b.i1]);
+    resampled[k] = static_cast<T>(a.w0 * (b.w0 * static_cast<A>(r0[b.i0]) + b.w1 * static_cast<A>(r0[b.i1])) +
+                                  a.w1 * (b.w0 * static_cast<A>(r1[b.i0]) + b.w1 * static_cast<A>(r1[b.i1])));
   }
 };
 
 // The adjoint: output pixel k sends its gradient to its four taps, slots 4k..4k+3 of a
 // scatter_add sink (several outputs share a tap).
-template <class T, class Sink>
+template <class T, class A, class Sink>
 struct ApplyTapsAdjoint {
-  const Tap<T>* ty;
-  const Tap<T>* tx;
+  const Tap<A>* ty;
+  const Tap<A>* tx;
   const T* resampled;
   Sink sink;
   Planes s;
   __device__ void operator()(int64_t k, int64_t) const {
     const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, q = k / (s.ow * s.oh);
-    const Tap<T> a = ty[y], b = tx[x];
+    const Tap<A> a = ty[y], b = tx[x];
     const int64_t r0 = (q * s.h + a.i0) * s.w, r1 = (q * s.h + a.i1) * s.w;
-    const T g = resampled[k];
+    const A g = static_cast<A>(resampled[k]);
     sink(4 * k, r0 + b.i0, a.w0 * b.w0 * g);
     sink(4 * k + 1, r0 + b.i1, a.w0 * b.w1 * g);
     sink(4 * k + 2, r1 + b.i0, a.w1 * b.w0 * g);
@@ -78,33 +82,31 @@ template <bool Adjoint>
 void upsample(Backend::UpsampleMode mode, const TensorArg& image, const TensorArg& res,
               const Backend::UpsampleParams& p, const char* name) {
   const Planes s = planes_of(image, res);
-  if (Adjoint && image.numel > 0)
-    EMBER_CUDA_CHECK(cudaMemsetAsync(image.data, 0, static_cast<size_t>(image.numel) * element_size(image.dtype),
-                                     current_stream()));
-  // No Half/BFloat16 upsampling or padding kernels: the dispatch raises DTypeError for them.
-  dispatch_floating(image.dtype, name, [&](auto t) {
+  dispatch_floating_with_16bit(image.dtype, name, [&](auto t) {
     using T = decltype(t);
-    std::vector<Tap<T>> ty, tx;
+    using A = math::opmath_t<T>;
+    std::vector<Tap<A>> ty, tx;
     if (mode == Backend::UpsampleMode::Nearest) {
-      ty = resample::cast_taps<T>(resample::nearest_taps(s.h, s.oh, p.scale_h));
-      tx = resample::cast_taps<T>(resample::nearest_taps(s.w, s.ow, p.scale_w));
+      ty = resample::cast_taps<A>(resample::nearest_taps(s.h, s.oh, p.scale_h));
+      tx = resample::cast_taps<A>(resample::nearest_taps(s.w, s.ow, p.scale_w));
     } else {
-      ty = resample::linear_taps<T>(s.h, s.oh, p.align_corners, p.scale_h);
-      tx = resample::linear_taps<T>(s.w, s.ow, p.align_corners, p.scale_w);
+      ty = resample::linear_taps<A>(s.h, s.oh, p.align_corners, p.scale_h);
+      tx = resample::linear_taps<A>(s.w, s.ow, p.align_corners, p.scale_w);
     }
-    const DeviceTable<Tap<T>> dy(ty), dx(tx);
+    const DeviceTable<Tap<A>> dy(ty), dx(tx);
     if constexpr (Adjoint) {
-      scatter_add(static_cast<T*>(image.data), image.numel, 4 * res.numel, [&](auto sink) {
-        launch_indexed(res.numel, ApplyTapsAdjoint<T, decltype(sink)>{dy.get(), dx.get(),
-                                                                      static_cast<const T*>(res.data), sink, s});
+      zero_and_scatter_add(static_cast<T*>(image.data), image.numel, 4 * res.numel, [&](auto sink) {
+        launch_indexed(res.numel, ApplyTapsAdjoint<T, A, decltype(sink)>{dy.get(), dx.get(),
+                                                                         static_cast<const T*>(res.data), sink, s});
       });
     } else {
-      launch_indexed(res.numel, ApplyTaps<T>{dy.get(), dx.get(), static_cast<const T*>(image.data),
-                                             static_cast<T*>(res.data), s});
+      launch_indexed(res.numel, ApplyTaps<T, A>{dy.get(), dx.get(), static_cast<const T*>(image.data),
+                                                static_cast<T*>(res.data), s});
     }
   });
 }
 
+// Padding copies image pixels (reflect and replicate copy one to several places).
 template <class T>
 struct PadGather {
   const int64_t* my;
@@ -118,9 +120,9 @@ struct PadGather {
   }
 };
 
-// The adjoint of PadGather: padded pixel k adds to the image pixel it copies (reflect and
-// replicate copy one pixel to several), slot k of a scatter_add sink.
-template <class T, class Sink>
+// The adjoint of PadGather: padded pixel k adds to the image pixel it copies, slot k of a
+// scatter_add sink, in A.
+template <class T, class A, class Sink>
 struct PadScatter {
   const int64_t* my;
   const int64_t* mx;
@@ -129,7 +131,7 @@ struct PadScatter {
   Planes s;
   __device__ void operator()(int64_t k, int64_t) const {
     const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, q = k / (s.ow * s.oh);
-    sink(k, (q * s.h + my[y]) * s.w + mx[x], padded[k]);
+    sink(k, (q * s.h + my[y]) * s.w + mx[x], static_cast<A>(padded[k]));
   }
 };
 
@@ -139,26 +141,26 @@ void pad(Backend::PadMode mode, const TensorArg& image, const TensorArg& padded,
   const Planes s = planes_of(image, padded);
   const DeviceTable<int64_t> my(resample::pad_map(mode, s.h, s.oh, top)), mx(resample::pad_map(mode, s.w, s.ow, left));
   if constexpr (Adjoint) {
-    if (image.numel > 0)
-      EMBER_CUDA_CHECK(cudaMemsetAsync(image.data, 0, static_cast<size_t>(image.numel) * element_size(image.dtype),
-                                       current_stream()));
     auto run = [&](auto t) {
       using T = decltype(t);
-      scatter_add(static_cast<T*>(image.data), image.numel, padded.numel, [&](auto sink) {
-        launch_indexed(padded.numel, PadScatter<T, decltype(sink)>{my.get(), mx.get(),
-                                                                   static_cast<const T*>(padded.data), sink, s});
+      using A = math::opmath_t<T>;
+      zero_and_scatter_add(static_cast<T*>(image.data), image.numel, padded.numel, [&](auto sink) {
+        launch_indexed(padded.numel, PadScatter<T, A, decltype(sink)>{my.get(), mx.get(),
+                                                                      static_cast<const T*>(padded.data), sink, s});
       });
     };
     switch (image.dtype) {
       case kFloat: return run(float{});
       case kDouble: return run(double{});
+      case kHalf: return run(math::Half{});
+      case kBFloat16: return run(math::BFloat16{});
       case kInt: return run(int32_t{});
       case kLong: return run(int64_t{});
       default:
         ::ember::detail::throw_error<DTypeError>(name, "not implemented for dtype ", image.dtype, " on CUDA");
     }
   } else {
-    dispatch(image.dtype, name, [&](auto t) {
+    dispatch_with_16bit(image.dtype, name, [&](auto t) {
       using T = decltype(t);
       launch_indexed(padded.numel, PadGather<T>{my.get(), mx.get(), static_cast<const T*>(image.data),
                                                  static_cast<T*>(padded.data), s});

@@ -1,6 +1,7 @@
 // Inclusive scans on CUDA (cumsum, cumprod, logcumsumexp): one thread per slice along
-// dim, accumulating in double (floating dtypes) or int64 (integers) and rounding on every
-// store, as the CPU kernel does, so results agree with it exactly. Slices run in parallel;
+// dim, accumulating in double (floating dtypes, float16 and bfloat16 included) or int64
+// (integers) and rounding on every store, as the CPU kernel does, so results agree with it
+// exactly. Slices run in parallel;
 // a single very long slice runs on one thread.
 #include <vector>
 
@@ -11,7 +12,9 @@ namespace ember::backend::cuda {
 namespace {
 
 template <class T>
-using acc_t = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+constexpr bool kFloating = std::is_floating_point_v<T> || math::is_16bit_float_v<T>;
+template <class T>
+using acc_t = std::conditional_t<kFloating<T>, double, int64_t>;
 
 template <class T>
 struct ScanSlices {
@@ -29,7 +32,7 @@ struct ScanSlices {
       const A v = static_cast<A>(s[i * in_stride]);
       if (op == Backend::ScanOp::CumSum) acc = static_cast<A>(acc + v);
       else if (op == Backend::ScanOp::CumProd) acc = static_cast<A>(acc * v);
-      else if constexpr (std::is_floating_point_v<T>) acc = math::log_add_exp(acc, v);
+      else if constexpr (kFloating<T>) acc = math::log_add_exp(acc, v);
       d[i * out_stride] = static_cast<T>(acc);
     }
   }
@@ -46,10 +49,9 @@ void CudaBackend::scan(ScanOp op, const TensorArg& in, const TensorArg& out, int
   const int64_t slices = in.numel / in.sizes[dim];
   const int64_t* strides[2] = {out.strides, in.strides};
   const auto calc = make_offset_calculator<2>(in.ndim, sizes.data(), strides);
-  // No Half/BFloat16 scan kernels: dispatch raises DTypeError for them.
-  dispatch(in.dtype, "scan", [&](auto t) {
+  dispatch_with_16bit(in.dtype, "scan", [&](auto t) {
     using T = decltype(t);
-    if constexpr (!std::is_floating_point_v<T>) {
+    if constexpr (!kFloating<T>) {
       if (op == ScanOp::LogCumSumExp)
         ::ember::detail::throw_error<DTypeError>("logcumsumexp", "not implemented for '", in.dtype, "'");
     }

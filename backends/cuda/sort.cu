@@ -99,8 +99,7 @@ void run(Job job, const TensorArg& in, const TensorArg& values, const TensorArg&
   sizes[static_cast<size_t>(dim)] = 1;
   const int64_t* strides[3] = {in.strides, values.strides, indices.strides};
   const auto calc = make_offset_calculator<3>(in.ndim, sizes.data(), strides);
-  // No Half/BFloat16 kernels for sort/topk/slice_select: dispatch raises DTypeError for them.
-  dispatch(in.dtype, name, [&](auto t) {
+  dispatch_with_16bit(in.dtype, name, [&](auto t) {
     using T = decltype(t);
     Scratch scratch(static_cast<size_t>(slices) * 2 * static_cast<size_t>(n) * sizeof(Keyed<T>));
     const SliceJob<T> f{static_cast<const T*>(in.data), static_cast<T*>(values.data),

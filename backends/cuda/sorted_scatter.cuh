@@ -50,4 +50,27 @@ void scatter_add(A* dst, int64_t extent, int64_t slots, const Launch& launch) {
                        static_cast<const A*>(values.get()), slots, extent, dst);
 }
 
+template <class A, class T>
+struct RoundInto {
+  const A* src;
+  T* dst;
+  __device__ void operator()(int64_t i, int64_t) const { dst[i] = static_cast<T>(src[i]); }
+};
+
+/// Zeroes dst[0, extent) and runs the scatter-add kernel `launch(sink)` into it with the
+/// adds taken in opmath_t<T>: for 16-bit T into a float buffer rounded once into dst,
+/// rather than rounding after every add.
+template <class T, class Launch>
+void zero_and_scatter_add(T* dst, int64_t extent, int64_t slots, const Launch& launch) {
+  using A = math::opmath_t<T>;
+  constexpr bool widened = !std::is_same_v<A, T>;
+  if (extent <= 0) return;
+  const size_t bytes = static_cast<size_t>(extent) * sizeof(A);
+  Scratch buffer(widened ? bytes : 0);
+  A* sum = widened ? static_cast<A*>(buffer.get()) : reinterpret_cast<A*>(dst);
+  EMBER_CUDA_CHECK(cudaMemsetAsync(sum, 0, bytes, current_stream()));
+  scatter_add(sum, extent, slots, launch);
+  if constexpr (widened) launch_indexed(extent, RoundInto<A, T>{sum, dst});
+}
+
 }  // namespace ember::backend::cuda

@@ -169,19 +169,10 @@ void CudaBackend::plane_scatter_add(const TensorArg& src, const TensorArg& indic
     using T = decltype(t);
     using A = math::opmath_t<T>;
     const auto* idx = static_cast<const int64_t*>(indices.data);
-    // Overlapping windows add several gradients into one pixel: for 16-bit T they are
-    // summed in a float buffer and rounded once, rather than rounding after every add.
-    Scratch acc(std::is_same_v<A, T> ? 0 : static_cast<size_t>(out.numel) * sizeof(A));
-    A* sum = std::is_same_v<A, T> ? static_cast<A*>(out.data) : static_cast<A*>(acc.get());
-    EMBER_CUDA_CHECK(cudaMemsetAsync(sum, 0, static_cast<size_t>(out.numel) * sizeof(A), current_stream()));
-    scatter_add(sum, out.numel, src.numel, [&](auto sink) {
+    zero_and_scatter_add(static_cast<T*>(out.data), out.numel, src.numel, [&](auto sink) {
       launch_indexed(src.numel, PlaneScatterAdd<T, A, decltype(sink)>{static_cast<const T*>(src.data), idx, sink,
                                                                       s.oh * s.ow, s.h * s.w});
     });
-    if constexpr (!std::is_same_v<A, T>) {
-      const TensorArg summed{acc.get(), kFloat, out.ndim, out.sizes, out.strides, out.numel, true};
-      copy(summed, out);
-    }
   });
 }
 
