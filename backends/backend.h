@@ -123,6 +123,29 @@ class Backend {
                                 const TensorArg& grad_in);
   /// out = log(sum(exp(in))) along dim (out has size 1 there); contiguous operands.
   virtual void logsumexp(const TensorArg& in, int dim, const TensorArg& out);
+
+  // ---- fused batch norm (backends/cuda/cudnn_batch_norm.cpp) --------------------------
+  // Optional: a backend without a fused kernel returns false and the front-end composes
+  // batch norm from ops. `input` [N, C, ...] is contiguous; the per-channel operands are
+  // contiguous [C] in the statistics dtype (float for float16/float32 inputs, double for
+  // double); the caller passes ones and zeros for an absent weight and bias.
+  struct BatchNormArgs {
+    TensorArg input, weight, bias, out, save_mean, save_invstd;
+    const TensorArg* running_mean;  // null when absent
+    const TensorArg* running_var;   // null when absent
+    double momentum, eps;
+  };
+  /// Training-mode batch norm in one pass: out, the batch mean and 1 / sqrt(var + eps) per
+  /// channel, and the running statistics (when present) moved toward the batch's by
+  /// momentum, the variance unbiased.
+  virtual bool batch_norm(const BatchNormArgs& a);
+  struct BatchNormBackwardArgs {
+    TensorArg grad_out, input, weight, save_mean, save_invstd, grad_input, grad_weight, grad_bias;
+    double eps;
+  };
+  /// The input, weight and bias gradients of training-mode batch_norm from its saved
+  /// statistics (grad_out contiguous, like input).
+  virtual bool batch_norm_backward(const BatchNormBackwardArgs& a);
   virtual void synchronize() {}
 
   // ---- indexing kernels (backends/cpu/index.cpp) ------------------------------------

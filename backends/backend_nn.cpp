@@ -1,5 +1,5 @@
 // Default entries of the activation and softmax kernel families: a backend without them
-// reports the family by name.
+// reports the family by name. Fused batch norm is optional: without it, false.
 #include "backends/backend.h"
 
 namespace ember::backend {
@@ -17,5 +17,8 @@ void Backend::softmax_backward(const TensorArg&, const TensorArg&, int, bool, co
 }
 
 void Backend::logsumexp(const TensorArg&, int, const TensorArg&) { missing("logsumexp"); }
+
+bool Backend::batch_norm(const BatchNormArgs&) { return false; }
+bool Backend::batch_norm_backward(const BatchNormBackwardArgs&) { return false; }
 
 }  // namespace ember::backend

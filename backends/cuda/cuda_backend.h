@@ -3,7 +3,7 @@
 // index.cu for gather/scatter, window.cu for im2col/col2im and pooling, resample.cu for
 // upsampling and padding, scan.cu for cumulative ops, sort.cu for sort/topk/selection),
 // cuBLAS for GEMM (gemm.cpp), cuDNN for convolution (cudnn_conv.cpp; im2col + GEMM when cuDNN is
-// absent or switched off), the caching allocator (allocator.cpp), host<->device
+// absent or switched off) and training-mode batch norm (cudnn_batch_norm.cpp), the caching allocator (allocator.cpp), host<->device
 // transfers (transfer.cpp). Kernel families without a CUDA kernel raise
 // NotImplementedError naming the family (Backend::missing).
 #include <cuda_runtime_api.h>
@@ -46,6 +46,8 @@ class CudaBackend final : public Backend {
   void softmax_backward(const TensorArg& grad, const TensorArg& out, int dim, bool log,
                         const TensorArg& grad_in) override;
   void logsumexp(const TensorArg& in, int dim, const TensorArg& out) override;
+  bool batch_norm(const BatchNormArgs& a) override;
+  bool batch_norm_backward(const BatchNormBackwardArgs& a) override;
   void index_gather(const TensorArg& src, ArrayRef<IndexDim> dims, bool wrap, const TensorArg& out,
                     const char* op) override;
   void index_scatter(ScatterReduce reduce, const TensorArg& values, ArrayRef<IndexDim> dims, bool wrap,

@@ -12,14 +12,9 @@
 #include <vector>
 
 #include "backends/common/conv_plan.h"
-#include "backends/cuda/cuda_backend.h"
-#include "backends/cuda/cuda_check.h"
+#include "backends/cuda/cudnn_common.h"
 #include "ember/cuda.h"
 #include "ember/deterministic.h"
-
-#if EMBER_HAVE_CUDNN
-#include <cudnn.h>
-#endif
 
 namespace ember::backend::cuda {
 namespace {
@@ -30,54 +25,9 @@ std::atomic<bool> g_cudnn_deterministic{false};
 
 #if EMBER_HAVE_CUDNN
 
-[[noreturn]] void raise_cudnn_error(cudnnStatus_t status, const char* call, const char* file, int line) {
-  ::ember::detail::throw_error<Error>("cudnn", call, " failed: ", cudnnGetErrorString(status), " (status ",
-                                      static_cast<int>(status), ", ", file, ":", line, ")");
-}
-
-#define EMBER_CUDNN_CHECK(call)                                                          \
-  do {                                                                                   \
-    const cudnnStatus_t ember_status_ = (call);                                          \
-    if (ember_status_ != CUDNN_STATUS_SUCCESS) [[unlikely]]                              \
-      ::ember::backend::cuda::raise_cudnn_error(ember_status_, #call, __FILE__, __LINE__); \
-  } while (0)
-
 namespace {
 
 using Dir = Backend::ConvDirection;
-
-// One handle per device and thread, as for cuBLAS.
-cudnnHandle_t handle() {
-  thread_local std::vector<cudnnHandle_t> handles;
-  const int d = device_index();
-  if (static_cast<int>(handles.size()) <= d) handles.resize(d + 1, nullptr);
-  if (!handles[d]) EMBER_CUDNN_CHECK(cudnnCreate(&handles[d]));
-  EMBER_CUDNN_CHECK(cudnnSetStream(handles[d], current_stream()));
-  return handles[d];
-}
-
-bool data_type(ScalarType t, cudnnDataType_t& out) {
-  switch (t) {
-    case kFloat: out = CUDNN_DATA_FLOAT; return true;
-    case kDouble: out = CUDNN_DATA_DOUBLE; return true;
-    case kHalf: out = CUDNN_DATA_HALF; return true;
-    case kBFloat16: out = CUDNN_DATA_BFLOAT16; return true;
-    default: return false;
-  }
-}
-
-struct TensorDesc {
-  cudnnTensorDescriptor_t d = nullptr;
-  TensorDesc(cudnnDataType_t t, const int64_t (&s)[4]) {
-    EMBER_CUDNN_CHECK(cudnnCreateTensorDescriptor(&d));
-    EMBER_CUDNN_CHECK(cudnnSetTensor4dDescriptor(d, CUDNN_TENSOR_NCHW, t, static_cast<int>(s[0]),
-                                                 static_cast<int>(s[1]), static_cast<int>(s[2]),
-                                                 static_cast<int>(s[3])));
-  }
-  ~TensorDesc() { cudnnDestroyTensorDescriptor(d); }
-  TensorDesc(const TensorDesc&) = delete;
-  TensorDesc& operator=(const TensorDesc&) = delete;
-};
 
 struct FilterDesc {
   cudnnFilterDescriptor_t d = nullptr;
@@ -197,7 +147,7 @@ bool CudaBackend::convolution(ConvDirection dir, const TensorArg& a, const Tenso
                               const Window2d& w, int64_t groups) {
   cudnnDataType_t dt;
   conv_plan::Shapes s;
-  if (!g_cudnn_enabled.load(std::memory_order_relaxed) || !data_type(out.dtype, dt) ||
+  if (!g_cudnn_enabled.load(std::memory_order_relaxed) || !cudnn_data_type(out.dtype, dt) ||
       !conv_plan::shapes_of(dir, a, b, out, w, groups, s) || !conv_plan::fits_int32(s, w))
     return false;
   const bool dbl = out.dtype == kDouble;
@@ -208,7 +158,7 @@ bool CudaBackend::convolution(ConvDirection dir, const TensorArg& a, const Tenso
                                                                                         : CUDNN_FMA_MATH)
                                    : (dbl ? CUDNN_DEFAULT_MATH : CUDNN_TENSOR_OP_MATH);
   const cudnnDataType_t compute = dbl ? CUDNN_DATA_DOUBLE : CUDNN_DATA_FLOAT;
-  cudnnHandle_t h = handle();
+  cudnnHandle_t h = cudnn_handle();
   Descs d{TensorDesc(dt, s.x), TensorDesc(dt, s.y), FilterDesc(dt, s.w), ConvDesc(w, groups, compute, math)};
   const bool deterministic =
       g_cudnn_deterministic.load(std::memory_order_relaxed) || ::ember::are_deterministic_algorithms_enabled();

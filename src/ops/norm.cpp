@@ -1,5 +1,7 @@
 // Normalization layers as compositions of ember ops (autograd and double backward come
-// with them): batch_norm, layer_norm, group_norm, instance_norm. Statistics use the biased
+// with them): batch_norm, layer_norm, group_norm, instance_norm. Training-mode batch norm
+// on a backend with a fused kernel (cuDNN) runs that instead, recorded as one node whose
+// backward is the fused backward, or native_batch_norm_backward's ops under create_graph. Statistics use the biased
 // variance for normalizing and the unbiased one for the running update, as libtorch.
 #include <limits>
 
@@ -50,11 +52,75 @@ void update_running(const Tensor& running, const Tensor& value, double momentum)
 
 }  // namespace
 
-Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
-                  const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var, bool training,
-                  double momentum, double eps, bool cudnn_enabled) {
-  EMBER_PROFILE_OP("batch_norm", input);
-  (void)cudnn_enabled;
+namespace {
+
+// The dims batch norm reduces over: N and every spatial dim.
+std::vector<int64_t> batch_dims(const Tensor& input) {
+  std::vector<int64_t> dims{0};
+  for (int64_t d = 2; d < input.dim(); ++d) dims.push_back(d);
+  return dims;
+}
+
+ScalarType stats_dtype(const Tensor& input) { return input.dtype() == kDouble ? kDouble : kFloat; }
+
+// Training-mode batch norm by the backend's fused kernel (cuDNN on CUDA), recorded as one
+// node whose backward is native_batch_norm_backward; nullopt when the backend has none for
+// these operands.
+std::optional<std::tuple<Tensor, Tensor, Tensor>> fused_batch_norm(
+    const Tensor& input, const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
+    const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var, double momentum,
+    double eps) {
+  if (!input.is_cuda() || input.numel() == 0) return std::nullopt;
+  const ScalarType stats = stats_dtype(input);
+  for (const auto* t : {&weight, &bias, &running_mean, &running_var})
+    if (has(*t) && ((*t)->dtype() != stats || (*t)->device() != input.device() || !(*t)->is_contiguous()))
+      return std::nullopt;
+  const int64_t channels = input.size(1);
+  const auto stat_options = TensorOptions().dtype(stats).device(input.device());
+  Tensor x, w, b;
+  {
+    NoGradGuard ng;
+    x = input.contiguous();
+    w = has(weight) ? *weight : ones({channels}, stat_options);
+    b = has(bias) ? *bias : zeros({channels}, stat_options);
+  }
+  Tensor out = detail::make_tensor(x.sizes(), x.dtype(), x.device());
+  Tensor mean = detail::make_tensor({channels}, stats, x.device());
+  Tensor invstd = detail::make_tensor({channels}, stats, x.device());
+  const backend::TensorArg rm = has(running_mean) ? detail::arg(*running_mean) : backend::TensorArg{};
+  const backend::TensorArg rv = has(running_var) ? detail::arg(*running_var) : backend::TensorArg{};
+  const backend::Backend::BatchNormArgs args{detail::arg(x),      detail::arg(w),
+                                             detail::arg(b),      detail::arg(out),
+                                             detail::arg(mean),   detail::arg(invstd),
+                                             has(running_mean) ? &rm : nullptr,
+                                             has(running_var) ? &rv : nullptr,
+                                             momentum,            eps};
+  if (!detail::backend_of(x).batch_norm(args)) return std::nullopt;
+  if (has(running_mean)) detail::bump_version(*running_mean);
+  if (has(running_var)) detail::bump_version(*running_var);
+  const Tensor weight_in = has(weight) ? *weight : Tensor(), bias_in = has(bias) ? *bias : Tensor();
+  if (auto* n = autograd::record("NativeBatchNormBackward0", {&input, &weight_in, &bias_in},
+                                 [eps](Node& n, variable_list& g) {
+                                   auto [gx, gw, gb] = native_batch_norm_backward(
+                                       g[0], n.saved(0), n.saved(1), std::nullopt, std::nullopt, n.saved(2),
+                                       n.saved(3), /*train=*/true, eps,
+                                       {n.needs_input_grad(0), n.needs_input_grad(1), n.needs_input_grad(2)});
+                                   return variable_list{gx, gw, gb};
+                                 })) {
+    autograd::set_history(out, n);
+    n->save(input, false);  // not x: create_graph differentiates through the input itself
+    n->save(w, false);
+    n->save(mean, false);
+    n->save(invstd, false);
+  }
+  return std::tuple<Tensor, Tensor, Tensor>{out, mean, invstd};
+}
+
+std::tuple<Tensor, Tensor, Tensor> batch_norm_impl(const Tensor& input, const std::optional<Tensor>& weight,
+                                                   const std::optional<Tensor>& bias,
+                                                   const std::optional<Tensor>& running_mean,
+                                                   const std::optional<Tensor>& running_var, bool training,
+                                                   double momentum, double eps, bool use_library) {
   const char* name = "batch_norm";
   check_input(input, name, 2);
   const int64_t channels = input.size(1);
@@ -72,10 +138,13 @@ Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& weight, cons
     if (has(weight)) scale = scale * *weight;
     Tensor shift = -running_mean->to(input.dtype()) * scale;
     if (has(bias)) shift = shift + *bias;
-    return input * scale.reshape(shape) + shift.reshape(shape);
+    Tensor out = (input * scale.reshape(shape) + shift.reshape(shape)).to(input.dtype());
+    const Tensor none = empty({0}, TensorOptions().dtype(stats_dtype(input)).device(input.device()));
+    return {out, none, none};
   }
-  std::vector<int64_t> dims{0};
-  for (int64_t d = 2; d < input.dim(); ++d) dims.push_back(d);
+  if (use_library)
+    if (auto fused = fused_batch_norm(input, weight, bias, running_mean, running_var, momentum, eps)) return *fused;
+  const std::vector<int64_t> dims = batch_dims(input);
   const int64_t n = input.numel() / std::max<int64_t>(channels, 1);
   Tensor mean = input.mean(dims, true);
   Tensor xc = input - mean;
@@ -90,7 +159,88 @@ Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& weight, cons
                                 : std::numeric_limits<double>::quiet_NaN();
     update_running(*running_var, var.detach() * unbias, momentum);
   }
-  return out;
+  // The output keeps the input's dtype (float16 input with float parameters stays float16);
+  // the statistics are in the parameters' dtype, as libtorch's.
+  return {out.to(input.dtype()), mean.detach().reshape({channels}).to(stats_dtype(input)),
+          invstd.detach().reshape({channels}).to(stats_dtype(input))};
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
+                  const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var, bool training,
+                  double momentum, double eps, bool cudnn_enabled) {
+  EMBER_PROFILE_OP("batch_norm", input);
+  return std::get<0>(batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps,
+                                     cudnn_enabled));
+}
+
+std::tuple<Tensor, Tensor, Tensor> native_batch_norm(const Tensor& input, const std::optional<Tensor>& weight,
+                                                     const std::optional<Tensor>& bias,
+                                                     const std::optional<Tensor>& running_mean,
+                                                     const std::optional<Tensor>& running_var, bool training,
+                                                     double momentum, double eps) {
+  EMBER_PROFILE_OP("native_batch_norm", input);
+  return batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps, true);
+}
+
+std::tuple<Tensor, Tensor, Tensor> native_batch_norm_backward(
+    const Tensor& grad_out, const Tensor& input, const std::optional<Tensor>& weight,
+    const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var,
+    const std::optional<Tensor>& save_mean, const std::optional<Tensor>& save_invstd, bool train, double eps,
+    std::array<bool, 3> output_mask) {
+  EMBER_PROFILE_OP("native_batch_norm_backward", input);
+  const char* name = "native_batch_norm_backward";
+  check_input(input, name, 2);
+  detail::check_defined(grad_out, name, "grad_out");
+  EMBER_CHECK(grad_out.sizes() == input.sizes(), ShapeError, name, "grad_out of shape ", grad_out.sizes(),
+              " does not match input of shape ", input.sizes());
+  const int64_t channels = input.size(1);
+  check_channels(weight, channels, "weight", name);
+  const ScalarType stats = stats_dtype(input);
+  auto masked = [&](bool keep, const Tensor& t) { return keep ? t : Tensor(); };
+  // The fused kernel when nothing records the gradient's own graph (create_graph needs the
+  // ops below, which are differentiable).
+  if (train && !autograd::GradMode::is_enabled() && input.is_cuda() && has(save_mean) && has(save_invstd)) {
+    Tensor g = grad_out.to(input.dtype()).contiguous(), x = input.contiguous();
+    Tensor w = has(weight) ? weight->contiguous() : ones({channels}, TensorOptions().dtype(stats).device(x.device()));
+    Tensor gx = detail::make_tensor(x.sizes(), x.dtype(), x.device());
+    Tensor gw = detail::make_tensor({channels}, stats, x.device()), gb = detail::make_tensor({channels}, stats, x.device());
+    Tensor sm = save_mean->contiguous(), si = save_invstd->contiguous();
+    const backend::Backend::BatchNormBackwardArgs args{detail::arg(g),  detail::arg(x),  detail::arg(w),
+                                                       detail::arg(sm), detail::arg(si), detail::arg(gx),
+                                                       detail::arg(gw), detail::arg(gb), eps};
+    if (detail::backend_of(x).batch_norm_backward(args))
+      return {masked(output_mask[0], gx), masked(output_mask[1], gw), masked(output_mask[2], gb)};
+  }
+  const std::vector<int64_t> dims = batch_dims(input), shape = channel_shape(input);
+  Tensor mean, invstd;
+  if (train) {
+    // From the input rather than the saved statistics, so that the result is
+    // differentiable in the input (double backward).
+    mean = input.mean(dims, true);
+    Tensor xc = input - mean;
+    invstd = rsqrt((xc * xc).mean(dims, true) + eps);
+  } else {
+    EMBER_CHECK(has(running_mean) && has(running_var), Error, name,
+                "running_mean and running_var must be defined in evaluation mode");
+    mean = running_mean->reshape(shape);
+    invstd = rsqrt(running_var->reshape(shape) + eps);
+  }
+  const Tensor xhat = (input - mean) * invstd;
+  const Tensor gb = grad_out.sum(dims), gw = (grad_out * xhat).sum(dims);
+  Tensor gx;
+  if (output_mask[0]) {
+    const Tensor scale = has(weight) ? invstd * weight->reshape(shape) : invstd;
+    if (train) {
+      const double n = static_cast<double>(input.numel() / std::max<int64_t>(channels, 1));
+      gx = scale * (grad_out - gb.reshape(shape) / n - xhat * gw.reshape(shape) / n);
+    } else {
+      gx = grad_out * scale;
+    }
+    gx = gx.to(input.dtype());
+  }
+  return {gx, masked(output_mask[1], gw.to(stats)), masked(output_mask[2], gb.to(stats))};
 }
 
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const std::optional<Tensor>& weight,

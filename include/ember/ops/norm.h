@@ -1,6 +1,8 @@
 #pragma once
 // Normalization and dropout (src/ops/norm.cpp, src/ops/dropout.cpp).
+#include <array>
 #include <optional>
+#include <tuple>
 
 #include "ember/tensor.h"
 
@@ -13,6 +15,21 @@ namespace ember {
 Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
                   const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var,
                   bool training, double momentum, double eps, bool cudnn_enabled);
+/// batch_norm returning (output, save_mean, save_invstd) as libtorch's at::native_batch_norm:
+/// the batch mean and 1 / sqrt(var + eps) per channel when training, empty tensors otherwise.
+std::tuple<Tensor, Tensor, Tensor> native_batch_norm(const Tensor& input, const std::optional<Tensor>& weight,
+                                                     const std::optional<Tensor>& bias,
+                                                     const std::optional<Tensor>& running_mean,
+                                                     const std::optional<Tensor>& running_var, bool training,
+                                                     double momentum, double eps);
+/// Gradients (input, weight, bias) of native_batch_norm for grad_out, those output_mask
+/// asks for (libtorch's at::native_batch_norm_backward): with the batch statistics when
+/// train, else with the running ones. Differentiable (double backward).
+std::tuple<Tensor, Tensor, Tensor> native_batch_norm_backward(
+    const Tensor& grad_out, const Tensor& input, const std::optional<Tensor>& weight,
+    const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var,
+    const std::optional<Tensor>& save_mean, const std::optional<Tensor>& save_invstd, bool train, double eps,
+    std::array<bool, 3> output_mask);
 /// Normalizes over the trailing dims given by normalized_shape, then applies the
 /// elementwise affine weight and bias (of that shape).
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const std::optional<Tensor>& weight = {},
