@@ -46,6 +46,14 @@ bool layout_of(const TensorArg& in, std::initializer_list<const TensorArg*> per_
   return cudnn_data_type(in.dtype, l.dtype);
 }
 
+// The input's descriptor and the per-channel one cuDNN derives from it for the mode.
+struct Descs {
+  explicit Descs(const Layout& l) : x(l.dtype, l.x) {
+    EMBER_CUDNN_CHECK(cudnnDeriveBNTensorDescriptor(stats.d, x.d, l.mode));
+  }
+  TensorDesc x, stats;
+};
+
 // Blend factors 1 and 0 in the type cuDNN reads them as: double for double data, else float.
 struct Blend {
   explicit Blend(ScalarType t) : dbl(t == kDouble) {}
@@ -64,12 +72,10 @@ bool CudaBackend::batch_norm(const BatchNormArgs& a) {
   if ((a.running_mean == nullptr) != (a.running_var == nullptr) || a.eps < CUDNN_BN_MIN_EPSILON ||
       !layout_of(a.input, {&a.weight, &a.bias, &a.save_mean, &a.save_invstd, a.running_mean, a.running_var}, l))
     return false;
-  const TensorDesc x(l.dtype, l.x);
-  TensorDesc stats;
-  EMBER_CUDNN_CHECK(cudnnDeriveBNTensorDescriptor(stats.d, x.d, l.mode));
+  const Descs d(l);
   const Blend blend(a.input.dtype);
   EMBER_CUDNN_CHECK(cudnnBatchNormalizationForwardTraining(
-      cudnn_handle(), l.mode, blend.one(), blend.zero(), x.d, a.input.data, x.d, a.out.data, stats.d, a.weight.data,
+      cudnn_handle(), l.mode, blend.one(), blend.zero(), d.x.d, a.input.data, d.x.d, a.out.data, d.stats.d, a.weight.data,
       a.bias.data, a.momentum, a.running_mean ? a.running_mean->data : nullptr,
       a.running_var ? a.running_var->data : nullptr, a.eps, a.save_mean.data, a.save_invstd.data));
   return true;
@@ -80,13 +86,11 @@ bool CudaBackend::batch_norm_backward(const BatchNormBackwardArgs& a) {
   if (a.eps < CUDNN_BN_MIN_EPSILON || !a.grad_out.contiguous || a.grad_out.dtype != a.input.dtype ||
       !layout_of(a.input, {&a.weight, &a.save_mean, &a.save_invstd, &a.grad_weight, &a.grad_bias}, l))
     return false;
-  const TensorDesc x(l.dtype, l.x);
-  TensorDesc stats;
-  EMBER_CUDNN_CHECK(cudnnDeriveBNTensorDescriptor(stats.d, x.d, l.mode));
+  const Descs d(l);
   const Blend blend(a.input.dtype);
   EMBER_CUDNN_CHECK(cudnnBatchNormalizationBackward(
-      cudnn_handle(), l.mode, blend.one(), blend.zero(), blend.one(), blend.zero(), x.d, a.input.data, x.d,
-      a.grad_out.data, x.d, a.grad_input.data, stats.d, a.weight.data, a.grad_weight.data, a.grad_bias.data, a.eps,
+      cudnn_handle(), l.mode, blend.one(), blend.zero(), blend.one(), blend.zero(), d.x.d, a.input.data, d.x.d,
+      a.grad_out.data, d.x.d, a.grad_input.data, d.stats.d, a.weight.data, a.grad_weight.data, a.grad_bias.data, a.eps,
       a.save_mean.data, a.save_invstd.data));
   return true;
 }
