@@ -169,3 +169,27 @@ TEST_CASE("batch_norm on cuDNN: outputs, running statistics and gradients match 
   CHECK(max_abs_diff(g2[0], c2[0]) < 1e-9);
   CHECK(max_abs_diff(g2[1], c2[1]) < 1e-9);
 }
+
+TEST_CASE("batch_norm: float16 and bfloat16 inputs normalize in float and keep their dtype", "[norm]") {
+  manual_seed(45);
+  // A deviation of 300 squares past float16's range (65504); a mean of 1000 leaves bfloat16
+  // little room for the deviation.
+  Tensor x = randn({8, 3, 5}) * 300 + 1000;
+  Tensor w = randn({3}) + 1, b = randn({3});
+  for (ScalarType dt : {kHalf, kBFloat16}) {
+    INFO(dt);
+    Tensor xr = x.to(dt).to(kFloat);  // the values the 16-bit tensor holds
+    const double tol = dt == kHalf ? 2e-3 : 2e-2;
+    Tensor rm = zeros({3}), rv = ones({3}), rm16 = zeros({3}), rv16 = ones({3});
+    Tensor y = batch_norm(xr, w, b, rm, rv, true, 0.1, 1e-5, false);
+    Tensor y16 = batch_norm(x.to(dt), w, b, rm16, rv16, true, 0.1, 1e-5, false);
+    REQUIRE(y16.dtype() == dt);
+    CHECK(max_abs_diff(y16, y) < tol * 8);  // |y| up to about 4 standard deviations
+    CHECK(max_abs_diff(rm16, rm) < 1e-3);
+    CHECK(max_abs_diff(rv16, rv) / rv.abs().max().item<double>() < 1e-5);
+    Tensor e = batch_norm(xr, w, b, rm, rv, false, 0.1, 1e-5, false);
+    Tensor e16 = batch_norm(x.to(dt), w, b, rm, rv, false, 0.1, 1e-5, false);
+    REQUIRE(e16.dtype() == dt);
+    CHECK(max_abs_diff(e16, e) < tol * 8);
+  }
+}

@@ -2,7 +2,7 @@
 // The deterministic scatter of the CUDA backend, in the part that is plain math: once the
 // (target, value) pairs of a scatter are sorted stably by target, each run of equal targets
 // is combined by one thread in pair order, which is the CPU's row-major order, so the result
-// does not depend on thread timing. Host-device code, so tests/test_sorted_scatter.cpp runs
+// does not depend on thread timing. Host-device code, so tests/test_deterministic.cpp runs
 // it on the CPU.
 #include <cstdint>
 

@@ -1,6 +1,7 @@
 // Training-mode batch norm on cuDNN (Backend::batch_norm, batch_norm_backward), as
 // libtorch's cudnn_batch_norm: spatial mode for inputs with spatial dims (statistics over N
-// and every position), per-activation mode for [N, C] inputs (statistics over N). An
+// and every position), per-activation mode for [N, C] inputs (statistics over N; libtorch
+// sends those to its own kernels, the statistics are the same). An
 // [N, C, d1, ..., dk] input is described as [N, C, d1 * ... * d(k-1), dk], which normalizes
 // over the same elements. Float, double and float16 inputs, statistics in float (double for
 // double). False when cuDNN is absent or switched off, or the operands do not fit; the
@@ -17,6 +18,8 @@ namespace ember::backend::cuda {
 
 namespace {
 
+constexpr int64_t kMaxBatch = 880801;
+
 struct Layout {
   int64_t x[4];
   cudnnBatchNormMode_t mode;
@@ -30,7 +33,7 @@ bool layout_of(const TensorArg& in, std::initializer_list<const TensorArg*> per_
   if (in.dtype != kFloat && in.dtype != kDouble && in.dtype != kHalf) return false;
   const ScalarType stats = in.dtype == kDouble ? kDouble : kFloat;
   for (const TensorArg* t : per_channel)
-    if (t && (t->dtype != stats || !t->contiguous)) return false;
+    if (t && (t->dtype != stats || !t->contiguous || t->numel != in.sizes[1])) return false;
   int64_t rows = 1, cols = 1;
   if (in.ndim >= 3) {
     cols = in.sizes[in.ndim - 1];
@@ -40,8 +43,9 @@ bool layout_of(const TensorArg& in, std::initializer_list<const TensorArg*> per_
   l.x[1] = in.sizes[1];
   l.x[2] = rows;
   l.x[3] = cols;
-  for (int64_t v : l.x)
-    if (v <= 0 || v > INT_MAX) return false;
+  // cuDNN describes tensors of fewer than 2^31 elements; libtorch also keeps batches above
+  // 880801 samples off cuDNN's batch norm.
+  if (in.numel <= 0 || in.numel >= INT_MAX || in.sizes[0] > kMaxBatch) return false;
   l.mode = in.ndim == 2 ? CUDNN_BATCHNORM_PER_ACTIVATION : CUDNN_BATCHNORM_SPATIAL;
   return cudnn_data_type(in.dtype, l.dtype);
 }

@@ -14,9 +14,8 @@
 
 namespace ember::backend::cuda {
 
-/// Calls f with a value of the C++ type of dtype t (the CPU backend's set of dtypes). The
-/// families that dispatch here alone (sort/topk/slice_select, scan, upsample/pad, nonzero)
-/// raise DTypeError for Half and BFloat16.
+/// Calls f with a value of the C++ type of dtype t (the CPU backend's set of dtypes); other
+/// dtypes, Half and BFloat16 included, raise DTypeError naming op.
 template <class F>
 void dispatch(ScalarType t, const char* op, F&& f) {
   switch (t) {

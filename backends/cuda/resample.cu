@@ -58,7 +58,8 @@ struct ApplyTaps {
 };
 
 // The adjoint: output pixel k sends its gradient to its four taps, slots 4k..4k+3 of a
-// scatter_add sink (several outputs share a tap).
+// scatter_add sink (several outputs share a tap); with nearest taps (one source pixel of
+// weight 1) to that one pixel, slot k.
 template <class T, class A, class Sink>
 struct ApplyTapsAdjoint {
   const Tap<A>* ty;
@@ -66,11 +67,13 @@ struct ApplyTapsAdjoint {
   const T* resampled;
   Sink sink;
   Planes s;
+  bool nearest;
   __device__ void operator()(int64_t k, int64_t) const {
     const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, q = k / (s.ow * s.oh);
     const Tap<A> a = ty[y], b = tx[x];
     const int64_t r0 = (q * s.h + a.i0) * s.w, r1 = (q * s.h + a.i1) * s.w;
     const A g = static_cast<A>(resampled[k]);
+    if (nearest) return sink(k, r0 + b.i0, g);
     sink(4 * k, r0 + b.i0, a.w0 * b.w0 * g);
     sink(4 * k + 1, r0 + b.i1, a.w0 * b.w1 * g);
     sink(4 * k + 2, r1 + b.i0, a.w1 * b.w0 * g);
@@ -95,9 +98,10 @@ void upsample(Backend::UpsampleMode mode, const TensorArg& image, const TensorAr
     }
     const DeviceTable<Tap<A>> dy(ty), dx(tx);
     if constexpr (Adjoint) {
-      zero_and_scatter_add(static_cast<T*>(image.data), image.numel, 4 * res.numel, [&](auto sink) {
-        launch_indexed(res.numel, ApplyTapsAdjoint<T, A, decltype(sink)>{dy.get(), dx.get(),
-                                                                         static_cast<const T*>(res.data), sink, s});
+      const bool nearest = mode == Backend::UpsampleMode::Nearest;
+      zero_and_scatter_add(static_cast<T*>(image.data), image.numel, (nearest ? 1 : 4) * res.numel, [&](auto sink) {
+        launch_indexed(res.numel, ApplyTapsAdjoint<T, A, decltype(sink)>{
+                                      dy.get(), dx.get(), static_cast<const T*>(res.data), sink, s, nearest});
       });
     } else {
       launch_indexed(res.numel, ApplyTaps<T, A>{dy.get(), dx.get(), static_cast<const T*>(image.data),

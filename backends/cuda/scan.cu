@@ -1,5 +1,5 @@
 // Inclusive scans on CUDA (cumsum, cumprod, logcumsumexp): one thread per slice along
-// dim, accumulating in double (floating dtypes, float16 and bfloat16 included) or int64
+// dim, accumulating in double (float, double), float (float16, bfloat16) or int64
 // (integers) and rounding on every store, as the CPU kernel does, so results agree with it
 // exactly. Slices run in parallel;
 // a single very long slice runs on one thread.
@@ -13,8 +13,10 @@ namespace {
 
 template <class T>
 constexpr bool kFloating = std::is_floating_point_v<T> || math::is_16bit_float_v<T>;
+// 16-bit values accumulate in float (libtorch's accumulate type), so each output rounds
+// once, float to 16 bits.
 template <class T>
-using acc_t = std::conditional_t<kFloating<T>, double, int64_t>;
+using acc_t = std::conditional_t<math::is_16bit_float_v<T>, float, std::conditional_t<kFloating<T>, double, int64_t>>;
 
 template <class T>
 struct ScanSlices {
@@ -32,7 +34,7 @@ struct ScanSlices {
       const A v = static_cast<A>(s[i * in_stride]);
       if (op == Backend::ScanOp::CumSum) acc = static_cast<A>(acc + v);
       else if (op == Backend::ScanOp::CumProd) acc = static_cast<A>(acc * v);
-      else if constexpr (kFloating<T>) acc = math::log_add_exp(acc, v);
+      else if constexpr (kFloating<T>) acc = static_cast<A>(math::log_add_exp(acc, v));
       d[i * out_stride] = static_cast<T>(acc);
     }
   }

@@ -5,6 +5,7 @@
 // variance for normalizing and the unbiased one for the running update, as libtorch.
 #include <limits>
 
+#include "ember/cuda.h"
 #include "src/core/autocast.h"
 #include "src/ops/elementwise_common.h"
 
@@ -70,7 +71,7 @@ std::optional<std::tuple<Tensor, Tensor, Tensor>> fused_batch_norm(
     const Tensor& input, const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
     const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var, double momentum,
     double eps) {
-  if (!input.is_cuda() || input.numel() == 0) return std::nullopt;
+  if (!input.is_cuda() || input.numel() == 0 || !cuda::cudnn_enabled()) return std::nullopt;
   const ScalarType stats = stats_dtype(input);
   for (const auto* t : {&weight, &bias, &running_mean, &running_var})
     if (has(*t) && ((*t)->dtype() != stats || (*t)->device() != input.device() || !(*t)->is_contiguous()))
@@ -129,25 +130,29 @@ std::tuple<Tensor, Tensor, Tensor> batch_norm_impl(const Tensor& input, const st
   check_channels(running_mean, channels, "running_mean", name);
   check_channels(running_var, channels, "running_var", name);
   const std::vector<int64_t> shape = channel_shape(input);
+  // float16/bfloat16 inputs are normalized in float: their squares overflow (float16) or
+  // lose the deviation from a large mean (bfloat16), as libtorch's accumulate type avoids.
+  const ScalarType stats = stats_dtype(input);
   if (!training) {
     EMBER_CHECK(has(running_mean) && has(running_var), Error, name,
                 "running_mean and running_var must be defined in evaluation mode");
     // Fold the running statistics and the affine parameters into one scale and shift
-    // per channel, so the input is read once.
-    Tensor scale = rsqrt(running_var->to(input.dtype()) + eps);
+    // per channel (in the statistics dtype), so the input is read once.
+    Tensor scale = rsqrt(running_var->to(stats) + eps);
     if (has(weight)) scale = scale * *weight;
-    Tensor shift = -running_mean->to(input.dtype()) * scale;
+    Tensor shift = -running_mean->to(stats) * scale;
     if (has(bias)) shift = shift + *bias;
-    Tensor out = (input * scale.reshape(shape) + shift.reshape(shape)).to(input.dtype());
-    const Tensor none = empty({0}, TensorOptions().dtype(stats_dtype(input)).device(input.device()));
+    Tensor out = (input.to(stats) * scale.reshape(shape) + shift.reshape(shape)).to(input.dtype());
+    const Tensor none = empty({0}, TensorOptions().dtype(stats).device(input.device()));
     return {out, none, none};
   }
   if (use_library)
     if (auto fused = fused_batch_norm(input, weight, bias, running_mean, running_var, momentum, eps)) return *fused;
   const std::vector<int64_t> dims = batch_dims(input);
   const int64_t n = input.numel() / std::max<int64_t>(channels, 1);
-  Tensor mean = input.mean(dims, true);
-  Tensor xc = input - mean;
+  const Tensor x = input.to(stats);
+  Tensor mean = x.mean(dims, true);
+  Tensor xc = x - mean;
   Tensor var = (xc * xc).mean(dims, true);
   Tensor invstd = rsqrt(var + eps);
   Tensor scale = has(weight) ? invstd * weight->reshape(shape) : invstd;
@@ -159,10 +164,9 @@ std::tuple<Tensor, Tensor, Tensor> batch_norm_impl(const Tensor& input, const st
                                 : std::numeric_limits<double>::quiet_NaN();
     update_running(*running_var, var.detach() * unbias, momentum);
   }
-  // The output keeps the input's dtype (float16 input with float parameters stays float16);
-  // the statistics are in the parameters' dtype, as libtorch's.
-  return {out.to(input.dtype()), mean.detach().reshape({channels}).to(stats_dtype(input)),
-          invstd.detach().reshape({channels}).to(stats_dtype(input))};
+  // The output keeps the input's dtype; the statistics are float (double for double), as
+  // libtorch's.
+  return {out.to(input.dtype()), mean.detach().reshape({channels}), invstd.detach().reshape({channels})};
 }
 
 }  // namespace
@@ -197,6 +201,10 @@ std::tuple<Tensor, Tensor, Tensor> native_batch_norm_backward(
               " does not match input of shape ", input.sizes());
   const int64_t channels = input.size(1);
   check_channels(weight, channels, "weight", name);
+  if (train) {
+    check_channels(save_mean, channels, "save_mean", name);
+    check_channels(save_invstd, channels, "save_invstd", name);
+  }
   const ScalarType stats = stats_dtype(input);
   auto masked = [&](bool keep, const Tensor& t) { return keep ? t : Tensor(); };
   // The fused kernel when nothing records the gradient's own graph (create_graph needs the
@@ -213,34 +221,37 @@ std::tuple<Tensor, Tensor, Tensor> native_batch_norm_backward(
     if (detail::backend_of(x).batch_norm_backward(args))
       return {masked(output_mask[0], gx), masked(output_mask[1], gw), masked(output_mask[2], gb)};
   }
+  // In the statistics dtype, as the forward.
   const std::vector<int64_t> dims = batch_dims(input), shape = channel_shape(input);
+  const Tensor x = input.to(stats), g = grad_out.to(stats);
   Tensor mean, invstd;
   if (train) {
     // From the input rather than the saved statistics, so that the result is
     // differentiable in the input (double backward).
-    mean = input.mean(dims, true);
-    Tensor xc = input - mean;
+    mean = x.mean(dims, true);
+    Tensor xc = x - mean;
     invstd = rsqrt((xc * xc).mean(dims, true) + eps);
   } else {
     EMBER_CHECK(has(running_mean) && has(running_var), Error, name,
                 "running_mean and running_var must be defined in evaluation mode");
-    mean = running_mean->reshape(shape);
-    invstd = rsqrt(running_var->reshape(shape) + eps);
+    mean = running_mean->reshape(shape).to(stats);
+    invstd = rsqrt(running_var->reshape(shape).to(stats) + eps);
   }
-  const Tensor xhat = (input - mean) * invstd;
-  const Tensor gb = grad_out.sum(dims), gw = (grad_out * xhat).sum(dims);
+  const Tensor xhat = (x - mean) * invstd;
+  const Tensor gb = g.sum(dims), gw = (g * xhat).sum(dims);
   Tensor gx;
   if (output_mask[0]) {
     const Tensor scale = has(weight) ? invstd * weight->reshape(shape) : invstd;
     if (train) {
       const double n = static_cast<double>(input.numel() / std::max<int64_t>(channels, 1));
-      gx = scale * (grad_out - gb.reshape(shape) / n - xhat * gw.reshape(shape) / n);
+      gx = scale * (g - gb.reshape(shape) / n - xhat * gw.reshape(shape) / n);
     } else {
-      gx = grad_out * scale;
+      gx = g * scale;
     }
     gx = gx.to(input.dtype());
   }
-  return {gx, masked(output_mask[1], gw.to(stats)), masked(output_mask[2], gb.to(stats))};
+  const ScalarType param = has(weight) ? weight->dtype() : stats;
+  return {gx, masked(output_mask[1], gw.to(param)), masked(output_mask[2], gb.to(param))};
 }
 
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const std::optional<Tensor>& weight,

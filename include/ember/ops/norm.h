@@ -24,7 +24,8 @@ std::tuple<Tensor, Tensor, Tensor> native_batch_norm(const Tensor& input, const 
                                                      double momentum, double eps);
 /// Gradients (input, weight, bias) of native_batch_norm for grad_out, those output_mask
 /// asks for (libtorch's at::native_batch_norm_backward): with the batch statistics when
-/// train, else with the running ones. Differentiable (double backward).
+/// train (recomputed from input, so the result is differentiable; a fused kernel reads
+/// save_mean and save_invstd instead), else with the running ones.
 std::tuple<Tensor, Tensor, Tensor> native_batch_norm_backward(
     const Tensor& grad_out, const Tensor& input, const std::optional<Tensor>& weight,
     const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var,
