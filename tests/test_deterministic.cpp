@@ -30,7 +30,7 @@ struct DeterministicScope {
 // on the order they are added in (magnitudes from 1e-8 to 1e8).
 struct Pairs {
   std::vector<int64_t> targets, sorted, order;
-  std::vector<float> values;
+  std::vector<float> values, sorted_values;
 };
 
 Pairs make_pairs(int64_t n, int64_t extent, unsigned seed) {
@@ -46,13 +46,16 @@ Pairs make_pairs(int64_t n, int64_t extent, unsigned seed) {
   p.order.resize(static_cast<size_t>(n));
   std::iota(p.order.begin(), p.order.end(), 0);
   std::stable_sort(p.order.begin(), p.order.end(), [&](int64_t a, int64_t b) { return p.targets[a] < p.targets[b]; });
-  for (int64_t i : p.order) p.sorted.push_back(p.targets[static_cast<size_t>(i)]);
+  for (int64_t i : p.order) {
+    p.sorted.push_back(p.targets[static_cast<size_t>(i)]);
+    p.sorted_values.push_back(p.values[static_cast<size_t>(i)]);
+  }
   return p;
 }
 
 template <class T, class A, class Op>
 void combine(const Pairs& p, std::vector<T>& dst) {
-  const ss::CombineRuns<T, A, Op> f{p.sorted.data(), p.order.data(), p.values.data(), dst.data(),
+  const ss::CombineRuns<T, A, Op> f{p.sorted.data(), p.sorted_values.data(), dst.data(),
                                     static_cast<int64_t>(p.sorted.size()), {}};
   // Any visiting order gives the same result: each run is combined by its first index.
   for (int64_t i = static_cast<int64_t>(p.sorted.size()) - 1; i >= 0; --i) f(i);
@@ -111,8 +114,8 @@ TEST_CASE("sorted scatter: assignment keeps the last pair of each target, produc
 
   std::vector<double> product(9, 2.0), want(9, 2.0);
   Pairs q = make_pairs(40, 9, 3);
-  std::vector<double> qv(q.values.begin(), q.values.end());
-  const ss::CombineRuns<double, double, ss::Multiply> f{q.sorted.data(), q.order.data(), qv.data(), product.data(),
+  std::vector<double> qv(q.values.begin(), q.values.end()), qsorted(q.sorted_values.begin(), q.sorted_values.end());
+  const ss::CombineRuns<double, double, ss::Multiply> f{q.sorted.data(), qsorted.data(), product.data(),
                                                          static_cast<int64_t>(q.sorted.size()), {}};
   for (int64_t i = 0; i < static_cast<int64_t>(q.sorted.size()); ++i) f(i);
   for (size_t i = 0; i < q.targets.size(); ++i) want[static_cast<size_t>(q.targets[i])] *= qv[i];
@@ -123,6 +126,7 @@ TEST_CASE("sorted scatter: 16-bit targets sum in float and round once", "[determ
   using ember::backend::math::Half;
   Pairs p = make_pairs(300, 3, 4);
   for (float& v : p.values) v = static_cast<float>(Half(v * 1e-6f));  // values a Half can hold
+  for (float& v : p.sorted_values) v = static_cast<float>(Half(v * 1e-6f));
   std::vector<Half> got(3, Half(1.f));
   combine<Half, float, ss::Add>(p, got);
   std::vector<float> exact(3, 1.f);

@@ -25,14 +25,14 @@ struct Multiply {
   EMBER_HD A operator()(A acc, A v) const { return acc * v; }
 };
 
-/// Called for every i in [0, n) of targets sorted stably (`order[i]` is the pair that came
-/// i-th): the first i of each run writes dst[target] = fold of op over the run's values,
-/// starting from what dst held, rounded once to T.
+/// Called for every i in [0, n) of targets sorted stably, with the pairs' values moved into
+/// the same order: the first i of each run writes dst[target] = fold of op over the run's
+/// values, starting from what dst held, rounded once to T. (The values are gathered into
+/// sorted order first so that a long run reads memory in sequence.)
 template <class T, class A, class Op>
 struct CombineRuns {
   const int64_t* sorted_targets;
-  const int64_t* order;
-  const A* values;
+  const A* sorted_values;
   T* dst;
   int64_t n;
   Op op;
@@ -40,7 +40,7 @@ struct CombineRuns {
     const int64_t t = sorted_targets[i];
     if (i > 0 && sorted_targets[i - 1] == t) return;
     A acc = static_cast<A>(dst[t]);
-    for (int64_t j = i; j < n && sorted_targets[j] == t; ++j) acc = op(acc, values[order[j]]);
+    for (int64_t j = i; j < n && sorted_targets[j] == t; ++j) acc = op(acc, sorted_values[j]);
     dst[t] = static_cast<T>(acc);
   }
 };

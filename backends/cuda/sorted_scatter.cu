@@ -1,5 +1,5 @@
 // sorted_scatter (sorted_scatter.cuh): a stable radix sort of the targets carrying each
-// pair's position, then CombineRuns over the sorted runs.
+// pair's position, the values gathered into that order, then CombineRuns over the runs.
 #include <cub/device/device_radix_sort.cuh>
 
 #include "backends/common/sorted_scatter.h"
@@ -12,6 +12,14 @@ namespace {
 struct Iota {
   int64_t* out;
   __device__ void operator()(int64_t i, int64_t) const { out[i] = i; }
+};
+
+template <class A>
+struct GatherValues {
+  const A* values;
+  const int64_t* order;
+  A* sorted;
+  __device__ void operator()(int64_t i, int64_t) const { sorted[i] = values[order[i]]; }
 };
 
 // sorted[i], order[i]: the i-th smallest target and the pair it came from; equal targets
@@ -37,18 +45,24 @@ template <class T, class A>
 void sorted_scatter(Backend::ScatterReduce reduce, const int64_t* targets, const A* values, int64_t n,
                     int64_t extent, T* dst) {
   if (n <= 0) return;
-  Scratch sorted_buf(static_cast<size_t>(n) * sizeof(int64_t)), order_buf(static_cast<size_t>(n) * sizeof(int64_t));
+  const auto count = static_cast<size_t>(n);
+  Scratch sorted_buf(count * sizeof(int64_t)), values_buf(count * sizeof(A));
   auto* sorted = static_cast<int64_t*>(sorted_buf.get());
-  auto* order = static_cast<int64_t*>(order_buf.get());
-  sort_targets(targets, n, extent, sorted, order);
+  auto* sorted_values = static_cast<A*>(values_buf.get());
+  {
+    Scratch order_buf(count * sizeof(int64_t));
+    auto* order = static_cast<int64_t*>(order_buf.get());
+    sort_targets(targets, n, extent, sorted, order);
+    launch_indexed(n, GatherValues<A>{values, order, sorted_values});
+  }
   using namespace sorted_scatter;
   switch (reduce) {
     case Backend::ScatterReduce::Assign:
-      return launch_indexed(n, CombineRuns<T, A, Assign>{sorted, order, values, dst, n, {}});
+      return launch_indexed(n, CombineRuns<T, A, Assign>{sorted, sorted_values, dst, n, {}});
     case Backend::ScatterReduce::Add:
-      return launch_indexed(n, CombineRuns<T, A, Add>{sorted, order, values, dst, n, {}});
+      return launch_indexed(n, CombineRuns<T, A, Add>{sorted, sorted_values, dst, n, {}});
     case Backend::ScatterReduce::Multiply:
-      return launch_indexed(n, CombineRuns<T, A, Multiply>{sorted, order, values, dst, n, {}});
+      return launch_indexed(n, CombineRuns<T, A, Multiply>{sorted, sorted_values, dst, n, {}});
   }
 }
 
