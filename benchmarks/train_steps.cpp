@@ -54,6 +54,19 @@ int parse_count(const char* flag, const char* value) {
   return v;
 }
 
+// One step: cross-entropy of model(x) against y, backward, optimizer step.
+template <class Model, class Optimizer>
+std::function<torch::Tensor()> train_step(Model& model, Optimizer& optimizer, const torch::Tensor& x,
+                                          const torch::Tensor& y) {
+  return [&model, &optimizer, x, y] {
+    optimizer.zero_grad();
+    torch::Tensor loss = torch::cross_entropy_loss(model->forward(x), y);
+    loss.backward();
+    optimizer.step();
+    return loss;
+  };
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,26 +99,14 @@ int main(int argc, char** argv) {
       mlp->to(d);
       torch::optim::SGD sgd(mlp->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9));
       const torch::Tensor x = torch::rand({128, 784}).to(d), y = torch::randint(0, 10, {128}).to(d);
-      time_steps("MLP 784-512-256-10, batch 128, SGD step", o, d, [&] {
-        sgd.zero_grad();
-        torch::Tensor loss = torch::cross_entropy_loss(mlp->forward(x), y);
-        loss.backward();
-        sgd.step();
-        return loss;
-      });
+      time_steps("MLP 784-512-256-10, batch 128, SGD step", o, d, train_step(mlp, sgd, x, y));
     }
     {
       auto cnn = std::make_shared<bench::CNNImpl>();
       cnn->to(d);
       torch::optim::Adam adam(cnn->parameters(), torch::optim::AdamOptions(1e-3));
       const torch::Tensor x = torch::rand({64, 1, 28, 28}).to(d), y = torch::randint(0, 10, {64}).to(d);
-      time_steps("CNN conv32-conv64-fc, batch 64, Adam step", o, d, [&] {
-        adam.zero_grad();
-        torch::Tensor loss = torch::cross_entropy_loss(cnn->forward(x), y);
-        loss.backward();
-        adam.step();
-        return loss;
-      });
+      time_steps("CNN conv32-conv64-fc, batch 64, Adam step", o, d, train_step(cnn, adam, x, y));
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "train_steps: %s\n", e.what());

@@ -57,6 +57,19 @@ def time_steps(name, args, device, step):
     print(f"{name}: {ms[len(ms) // 2]:.4f} ms/step (loss {first:.4f} -> {loss.item():.4f})", flush=True)
 
 
+def train_step(model, optimizer, x, y):
+    """One step: cross-entropy of model(x) against y, backward, optimizer step."""
+
+    def step():
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--device", default="cpu")
@@ -78,27 +91,13 @@ def main():
     sgd = torch.optim.SGD(mlp.parameters(), lr=0.01, momentum=0.9)
     x, y = torch.rand(128, 784, device=device), torch.randint(0, 10, (128,), device=device)
 
-    def mlp_step():
-        sgd.zero_grad()
-        loss = F.cross_entropy(mlp(x), y)
-        loss.backward()
-        sgd.step()
-        return loss
-
-    time_steps("MLP 784-512-256-10, batch 128, SGD step", args, device, mlp_step)
+    time_steps("MLP 784-512-256-10, batch 128, SGD step", args, device, train_step(mlp, sgd, x, y))
 
     cnn = CNN().to(device)
     adam = torch.optim.Adam(cnn.parameters(), lr=1e-3)
     xc, yc = torch.rand(64, 1, 28, 28, device=device), torch.randint(0, 10, (64,), device=device)
 
-    def cnn_step():
-        adam.zero_grad()
-        loss = F.cross_entropy(cnn(xc), yc)
-        loss.backward()
-        adam.step()
-        return loss
-
-    time_steps("CNN conv32-conv64-fc, batch 64, Adam step", args, device, cnn_step)
+    time_steps("CNN conv32-conv64-fc, batch 64, Adam step", args, device, train_step(cnn, adam, xc, yc))
     return 0
 
 

@@ -64,6 +64,16 @@ std::vector<int64_t> batch_dims(const Tensor& input) {
 
 ScalarType stats_dtype(const Tensor& input) { return input.dtype() == kDouble ? kDouble : kFloat; }
 
+// Whether a fused batch-norm kernel may be asked for: a non-empty CUDA input with cuDNN on.
+bool may_fuse(const Tensor& input) { return input.is_cuda() && input.numel() > 0 && cuda::cudnn_enabled(); }
+
+// The per-channel operand a fused kernel takes for an optional one: t (contiguous), or
+// `fill` in the statistics dtype.
+Tensor channels_or(const std::optional<Tensor>& t, double fill, const Tensor& input) {
+  if (has(t)) return t->contiguous();
+  return full({input.size(1)}, fill, TensorOptions().dtype(stats_dtype(input)).device(input.device()));
+}
+
 // Training-mode batch norm by the backend's fused kernel (cuDNN on CUDA), recorded as one
 // node whose backward is native_batch_norm_backward; nullopt when the backend has none for
 // these operands.
@@ -71,19 +81,18 @@ std::optional<std::tuple<Tensor, Tensor, Tensor>> fused_batch_norm(
     const Tensor& input, const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
     const std::optional<Tensor>& running_mean, const std::optional<Tensor>& running_var, double momentum,
     double eps) {
-  if (!input.is_cuda() || input.numel() == 0 || !cuda::cudnn_enabled()) return std::nullopt;
+  if (!may_fuse(input)) return std::nullopt;
   const ScalarType stats = stats_dtype(input);
   for (const auto* t : {&weight, &bias, &running_mean, &running_var})
     if (has(*t) && ((*t)->dtype() != stats || (*t)->device() != input.device() || !(*t)->is_contiguous()))
       return std::nullopt;
   const int64_t channels = input.size(1);
-  const auto stat_options = TensorOptions().dtype(stats).device(input.device());
   Tensor x, w, b;
   {
     NoGradGuard ng;
     x = input.contiguous();
-    w = has(weight) ? *weight : ones({channels}, stat_options);
-    b = has(bias) ? *bias : zeros({channels}, stat_options);
+    w = channels_or(weight, 1, input);
+    b = channels_or(bias, 0, input);
   }
   Tensor out = detail::make_tensor(x.sizes(), x.dtype(), x.device());
   Tensor mean = detail::make_tensor({channels}, stats, x.device());
@@ -209,9 +218,9 @@ std::tuple<Tensor, Tensor, Tensor> native_batch_norm_backward(
   auto masked = [&](bool keep, const Tensor& t) { return keep ? t : Tensor(); };
   // The fused kernel when nothing records the gradient's own graph (create_graph needs the
   // ops below, which are differentiable).
-  if (train && !autograd::GradMode::is_enabled() && input.is_cuda() && has(save_mean) && has(save_invstd)) {
+  if (train && !autograd::GradMode::is_enabled() && may_fuse(input) && has(save_mean) && has(save_invstd)) {
     Tensor g = grad_out.to(input.dtype()).contiguous(), x = input.contiguous();
-    Tensor w = has(weight) ? weight->contiguous() : ones({channels}, TensorOptions().dtype(stats).device(x.device()));
+    Tensor w = channels_or(weight, 1, input);
     Tensor gx = detail::make_tensor(x.sizes(), x.dtype(), x.device());
     Tensor gw = detail::make_tensor({channels}, stats, x.device()), gb = detail::make_tensor({channels}, stats, x.device());
     Tensor sm = save_mean->contiguous(), si = save_invstd->contiguous();
