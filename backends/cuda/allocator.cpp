@@ -71,7 +71,7 @@ detail::intrusive_ptr<detail::StorageImpl> CudaBackend::allocate(size_t nbytes, 
                                                      reinterpret_cast<void*>(static_cast<intptr_t>(d.index())));
 }
 
-Scratch::Scratch(size_t nbytes) : device_(device_index()) {
+Scratch::Scratch(size_t nbytes) : size_(nbytes), device_(device_index()) {
   ptr_ = allocator_for(device_).allocate(nbytes, reinterpret_cast<caching::StreamId>(current_stream()));
 }
 Scratch::~Scratch() { allocator_for(device_).free(ptr_); }

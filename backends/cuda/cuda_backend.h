@@ -87,9 +87,11 @@ class Scratch {
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
   void* get() const { return ptr_; }
+  size_t size() const { return size_; }
 
  private:
   void* ptr_;
+  size_t size_;
   int device_;
 };
 

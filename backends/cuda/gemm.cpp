@@ -7,9 +7,15 @@
 #include <cublas_v2.h>
 
 #include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
+#include "backends/common/cublas_workspace.h"
 #include "backends/cuda/cuda_backend.h"
 #include "backends/cuda/cuda_check.h"
 #include "ember/cuda.h"
@@ -25,6 +31,19 @@ void raise_cublas_error(int status, const char* call, const char* file, int line
 namespace {
 std::atomic<bool> g_allow_tf32{false};
 
+size_t workspace_bytes(int device) {
+  static std::mutex m;
+  static std::vector<size_t> bytes;  // per device; SIZE_MAX: not yet read
+  std::lock_guard<std::mutex> lock(m);
+  if (static_cast<int>(bytes.size()) <= device) bytes.resize(device + 1, SIZE_MAX);
+  if (bytes[device] == SIZE_MAX) {
+    int major = 0;
+    EMBER_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
+    bytes[device] = cublas_workspace_bytes(std::getenv("CUBLAS_WORKSPACE_CONFIG"), major);
+  }
+  return bytes[device];
+}
+
 // One handle per device and thread (cuBLAS handles are not meant to be shared between
 // threads that use different streams at the same time).
 cublasHandle_t handle() {
@@ -33,7 +52,17 @@ cublasHandle_t handle() {
   if (static_cast<int>(handles.size()) <= d) handles.resize(d + 1, nullptr);
   if (!handles[d]) EMBER_CUBLAS_CHECK(cublasCreate(&handles[d]));
   cublasHandle_t h = handles[d];
-  EMBER_CUBLAS_CHECK(cublasSetStream(h, current_stream()));
+  const cudaStream_t stream = current_stream();
+  EMBER_CUBLAS_CHECK(cublasSetStream(h, stream));
+  // cublasSetStream resets the handle to cuBLAS's shared default workspace; one workspace per
+  // (handle, stream) keeps GEMM bit-wise reproducible when several streams run at once.
+  // A configured size of 0 leaves cuBLAS's own (then empty) pool.
+  if (const size_t bytes = workspace_bytes(d)) {
+    thread_local std::map<std::pair<cublasHandle_t, cudaStream_t>, std::unique_ptr<Scratch>> workspaces;
+    std::unique_ptr<Scratch>& ws = workspaces[{h, stream}];
+    if (!ws) ws = std::make_unique<Scratch>(bytes);
+    EMBER_CUBLAS_CHECK(cublasSetWorkspace(h, ws->get(), ws->size()));
+  }
   EMBER_CUBLAS_CHECK(cublasSetMathMode(h, g_allow_tf32.load(std::memory_order_relaxed) ? CUBLAS_TF32_TENSOR_OP_MATH
                                                                                        : CUBLAS_DEFAULT_MATH));
   return h;
