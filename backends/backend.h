@@ -281,8 +281,9 @@ class Backend {
 
 /// The backend serving `device`; raises DeviceError when none is compiled in.
 Backend& backend_for(Device device);
-/// Registers a backend for a device type (called once at start-up by each backend).
-void register_backend(DeviceType type, Backend* backend);
+/// The CUDA backend, or nullptr in builds without it. A function-local object, so ops run
+/// by other translation units' static initialisers find it constructed.
+Backend* cuda_backend();
 
 /// Philox4x32-10 counter-based generator: (seed, offset) fully determine the stream, so
 /// every backend can produce the same numbers for the same seed.

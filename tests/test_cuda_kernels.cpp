@@ -403,6 +403,11 @@ TEST_CASE("cuda: softmax, log_softmax, logsumexp and their gradients match the C
     check_same(log_softmax(x.cuda(), dim), log_softmax(x, dim), 1e-5);
     check_same(logsumexp(x.cuda(), {dim}), logsumexp(x, {dim}), 1e-5);
   }
+  // Over an empty dim every result is log(0) = -inf (the last dim: rows; the middle: columns).
+  for (int64_t dim : {2, 1}) {
+    const Tensor e = zeros(dim == 2 ? std::vector<int64_t>{3, 4, 0} : std::vector<int64_t>{3, 0, 4});
+    CHECK(equal(logsumexp(e.cuda(), {dim}).cpu(), full({3, 4}, -INFINITY)));
+  }
   Tensor c = x.to(kDouble).requires_grad_(true);
   Tensor g = x.to(kDouble).cuda().requires_grad_(true);
   Tensor w = sample({6, 300, 5}, kDouble);

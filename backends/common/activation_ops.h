@@ -42,7 +42,7 @@ struct Activation {
       case Op::Silu: return x / (T(1) + std::exp(-x));
       case Op::Mish: return x * tanh_softplus(x);
       case Op::LeakyRelu: return x > T(0) ? x : x * a;
-      case Op::Elu: return x > T(0) ? x * b : a * std::expm1(x * c);
+      case Op::Elu: return x <= T(0) ? a * std::expm1(x * c) : x * b;
       case Op::Softplus: return x * a > b ? x : std::log1p(std::exp(x * a)) / a;
       case Op::Hardtanh: {
         if (x != x) return x;
@@ -78,9 +78,9 @@ struct Activation {
         return g * (t + x * sigmoid(x) * (T(1) - t * t));
       }
       case Op::LeakyRelu: return x > T(0) ? g : g * a;
-      case Op::Elu: return x > T(0) ? g * b : g * a * c * std::exp(x * c);
+      case Op::Elu: return x <= T(0) ? g * a * c * std::exp(x * c) : g * b;  // NaN takes the linear side
       case Op::Softplus: return x * a > b ? g : g * sigmoid(x * a);
-      case Op::Hardtanh: return (x > a && x < b) ? g : T(0);
+      case Op::Hardtanh: return (x <= a || x >= b) ? T(0) : g;  // NaN passes g, as libtorch
       case Op::Hardsigmoid: return (x > T(-3) && x < T(3)) ? g / T(6) : T(0);
       case Op::Hardswish:
         if (x < T(-3)) return T(0);

@@ -131,17 +131,19 @@ struct UnaryFn {
   T lo, hi;  // Clamp bounds
   EMBER_HD T operator()(T v) const {
     switch (op) {
-      case UnaryOp::Neg:
+      case UnaryOp::Neg:  // -v for floats: neg(0.0) is -0.0, as libtorch
         if constexpr (is_bool_v<T>) return v;
+        else if constexpr (is_float_v<T>) return -v;
         else return sub(T(0), v);
-      case UnaryOp::Abs:
+      case UnaryOp::Abs:  // fabs for floats: abs(-0.0) is 0.0
         if constexpr (std::is_unsigned_v<T> || is_bool_v<T>) return v;
+        else if constexpr (is_float_v<T>) return std::fabs(v);
         else return v < 0 ? sub(T(0), v) : v;
       case UnaryOp::Sign:
         if constexpr (std::is_signed_v<T> || is_float_v<T>) return static_cast<T>((T(0) < v) - (v < T(0)));
         else return static_cast<T>(T(0) < v);
       case UnaryOp::Square: return mul(v, v);
-      case UnaryOp::Relu: return v > T(0) ? v : T(0);
+      case UnaryOp::Relu: return v < T(0) ? T(0) : v;  // keeps NaN and -0.0, as libtorch's clamp_min
       case UnaryOp::Clamp:
         if constexpr (is_float_v<T>) {
           if (v != v) return v;

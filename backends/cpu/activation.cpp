@@ -115,7 +115,7 @@ void CpuBackend::activation(ActivationOp op, const TensorArg& in, const TensorAr
       case Op::LeakyRelu:
         return run([a](T x) { return x > T(0) ? x : x * a; });
       case Op::Elu:  // a = alpha * scale, b = scale, c = input_scale
-        return run([a, b, c](T x) { return x > T(0) ? x * b : a * std::expm1(x * c); });
+        return run([a, b, c](T x) { return x <= T(0) ? a * std::expm1(x * c) : x * b; });
       case Op::Softplus:  // a = beta, b = threshold
         return run([a, b](T x) { return x * a > b ? x : std::log1p(std::exp(x * a)) / a; });
       case Op::Hardtanh:
@@ -168,11 +168,11 @@ void CpuBackend::activation_backward(ActivationOp op, const TensorArg& grad, con
       case Op::LeakyRelu:
         return run([a](T g, T x) { return x > T(0) ? g : g * a; });
       case Op::Elu:
-        return run([a, b, c](T g, T x) { return x > T(0) ? g * b : g * a * c * exp_of(x * c); });
+        return run([a, b, c](T g, T x) { return x <= T(0) ? g * a * c * exp_of(x * c) : g * b; });  // NaN: linear side
       case Op::Softplus:
         return run([a, b](T g, T x) { return x * a > b ? g : g * sigmoid(x * a); });
       case Op::Hardtanh:
-        return run([a, b](T g, T x) { return (x > a && x < b) ? g : T(0); });
+        return run([a, b](T g, T x) { return (x <= a || x >= b) ? T(0) : g; });  // NaN passes g, as libtorch
       case Op::Hardsigmoid:
         return run([](T g, T x) { return (x > T(-3) && x < T(3)) ? g / T(6) : T(0); });
       case Op::Hardswish:

@@ -171,6 +171,7 @@ void CpuBackend::unary(UnaryOp op, const TensorArg& in, const TensorArg& out, Un
         break;
       case UnaryOp::Abs:
         if constexpr (std::is_unsigned_v<T> || std::is_same_v<T, bool>) return run([](T v) { return v; });
+        else if constexpr (is_float_v<T>) return run([](T v) { return std::fabs(v); });  // abs(-0.0) is 0.0
         else return run([](T v) { return v < 0 ? wrap_neg(v) : v; });
       case UnaryOp::Sign:
         return run([](T v) { return static_cast<T>((T(0) < v) - (v < T(0))); });
@@ -178,7 +179,7 @@ void CpuBackend::unary(UnaryOp op, const TensorArg& in, const TensorArg& out, Un
         if constexpr (std::is_same_v<T, bool>) return run([](T v) { return v; });
         else return run([](T v) { return wrap_mul(v, v); });
       case UnaryOp::Relu:
-        return run([](T v) { return v > T(0) ? v : T(0); });
+        return run([](T v) { return v < T(0) ? T(0) : v; });  // keeps NaN and -0.0, as libtorch's clamp_min
       case UnaryOp::Clamp: {
         if constexpr (is_float_v<T>) {
           const T lo = static_cast<T>(prm.p0), hi = static_cast<T>(prm.p1);

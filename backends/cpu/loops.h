@@ -106,9 +106,11 @@ T wrap_mul(T a, T b) {
     return static_cast<T>(a * b);
   }
 }
+// -a for floats (neg(0.0) is -0.0, as libtorch), 0 - a with wrap-around for integers.
 template <class T>
 T wrap_neg(T a) {
-  return wrap_sub(T(0), a);
+  if constexpr (std::is_floating_point_v<T>) return -a;
+  else return wrap_sub(T(0), a);
 }
 
 /// Calls f with a value of the C++ type for dtype t (float, double, int64_t, int32_t,

@@ -1,21 +1,17 @@
-// The backend table (DESIGN §3): one slot per device type, looked up by each op.
+// The backend lookup (DESIGN §3): one backend per device type, found by each op.
 #include "backends/cpu/cpu_backend.h"
 #include "ember/errors.h"
 
 namespace ember::backend {
-namespace {
-Backend* g_backends[kNumDeviceTypes] = {nullptr, nullptr};
-cpu::CpuBackend g_cpu;
-struct RegisterCpu {
-  RegisterCpu() { g_backends[static_cast<int>(kCPU)] = &g_cpu; }
-} g_register_cpu;
-}  // namespace
-
-void register_backend(DeviceType type, Backend* b) { g_backends[static_cast<int>(type)] = b; }
 
 Backend& backend_for(Device device) {
-  if (device.type() == kCPU) return g_cpu;
-  Backend* b = g_backends[static_cast<int>(device.type())];
+  // Function-local statics: constructed on first use, even from another translation unit's
+  // static initialiser (a global tensor).
+  if (device.type() == kCPU) {
+    static cpu::CpuBackend cpu;
+    return cpu;
+  }
+  Backend* b = device.type() == kCUDA ? cuda_backend() : nullptr;
   EMBER_CHECK(b != nullptr, DeviceError, "backend",
               "no backend for device ", device, ": this build of ember has no CUDA support "
               "(configure with -DEMBER_CUDA=ON on a machine with nvcc)");

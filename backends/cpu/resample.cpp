@@ -23,9 +23,11 @@ using resample::nearest_taps;
 using resample::pad_map;
 
 // Applies out = Ty (x) Tx to every plane, or its adjoint (grad_in += ...) when Adjoint.
+// Nearest taps copy their one source pixel (and its adjoint adds to it), so infinities stay
+// infinite instead of meeting a zero weight.
 template <class T, bool Adjoint>
 void apply_taps(const std::vector<Tap<T>>& ty, const std::vector<Tap<T>>& tx, T* image, T* resampled,
-                int64_t planes, int64_t h, int64_t w) {
+                int64_t planes, int64_t h, int64_t w, bool nearest) {
   const int64_t oh = static_cast<int64_t>(ty.size()), ow = static_cast<int64_t>(tx.size());
   if constexpr (Adjoint) std::fill(image, image + planes * h * w, T(0));
   for (int64_t q = 0; q < planes; ++q) {
@@ -38,7 +40,10 @@ void apply_taps(const std::vector<Tap<T>>& ty, const std::vector<Tap<T>>& tx, T*
       T* o = res + y * ow;
       for (int64_t x = 0; x < ow; ++x) {
         const Tap<T>& b = tx[static_cast<size_t>(x)];
-        if constexpr (Adjoint) {
+        if (nearest) {
+          if constexpr (Adjoint) r0[b.i0] += o[x];
+          else o[x] = r0[b.i0];
+        } else if constexpr (Adjoint) {
           const T g = o[x];
           r0[b.i0] += a.w0 * b.w0 * g;
           r0[b.i1] += a.w0 * b.w1 * g;
@@ -69,7 +74,8 @@ void upsample(UpsampleMode mode, const TensorArg& image, const TensorArg& res, c
         ty = linear_taps<T>(h, oh, p.align_corners, p.scale_h);
         tx = linear_taps<T>(w, ow, p.align_corners, p.scale_w);
       }
-      apply_taps<T, Adjoint>(ty, tx, static_cast<T*>(image.data), static_cast<T*>(res.data), planes, h, w);
+      apply_taps<T, Adjoint>(ty, tx, static_cast<T*>(image.data), static_cast<T*>(res.data), planes, h, w,
+                               mode == UpsampleMode::Nearest);
     } else {
       detail::throw_error<DTypeError>(name, "not implemented for dtype ", image.dtype);
     }

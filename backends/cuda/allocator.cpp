@@ -1,6 +1,7 @@
 // Device memory of the CUDA backend: one caching allocator (backends/common/
 // caching_allocator.h) per device over cudaMalloc/cudaFree, blocks keyed by the current
 // stream; and the pinned host staging buffers of non-blocking transfers.
+#include <cstring>
 #include <mutex>
 #include <vector>
 
@@ -80,33 +81,42 @@ namespace {
 struct PinnedBuffer {
   void* ptr = nullptr;
   size_t size = 0;
+  int device = 0;              // of the event (an event is recorded only on its device's streams)
   cudaEvent_t done = nullptr;  // recorded after the last copy that read this buffer
 };
 }  // namespace
 
-void* pinned_staging(size_t nbytes, cudaStream_t stream, cudaEvent_t* done) {
+void copy_through_pinned(void* dev, const void* host, size_t nbytes, cudaStream_t stream) {
+  // One lock over pick, fill, copy and record: a buffer is never handed to two threads
+  // between its pick and the event that marks its copy.
   static std::mutex m;
   static auto* buffers = new std::vector<PinnedBuffer>();
+  const int device = device_index();
   std::lock_guard<std::mutex> lock(m);
+  PinnedBuffer* pick = nullptr;
   for (auto& b : *buffers) {
-    if (b.size < nbytes) continue;
+    if (b.device != device || b.size < nbytes) continue;
     cudaError_t st = cudaEventQuery(b.done);
     if (st == cudaErrorNotReady) {
       (void)cudaGetLastError();
       continue;
     }
     EMBER_CUDA_CHECK(st);
-    *done = b.done;
-    return b.ptr;
+    pick = &b;
+    break;
   }
-  PinnedBuffer b;
-  b.size = nbytes < (size_t(1) << 20) ? (size_t(1) << 20) : nbytes;
-  EMBER_CUDA_CHECK(cudaHostAlloc(&b.ptr, b.size, cudaHostAllocDefault));
-  EMBER_CUDA_CHECK(cudaEventCreateWithFlags(&b.done, cudaEventDisableTiming));
-  buffers->push_back(b);
-  (void)stream;
-  *done = b.done;
-  return b.ptr;
+  if (!pick) {
+    PinnedBuffer b;
+    b.size = nbytes < (size_t(1) << 20) ? (size_t(1) << 20) : nbytes;
+    b.device = device;
+    EMBER_CUDA_CHECK(cudaHostAlloc(&b.ptr, b.size, cudaHostAllocPortable));
+    EMBER_CUDA_CHECK(cudaEventCreateWithFlags(&b.done, cudaEventDisableTiming));
+    buffers->push_back(b);
+    pick = &buffers->back();
+  }
+  std::memcpy(pick->ptr, host, nbytes);
+  EMBER_CUDA_CHECK(cudaMemcpyAsync(dev, pick->ptr, nbytes, cudaMemcpyHostToDevice, stream));
+  EMBER_CUDA_CHECK(cudaEventRecord(pick->done, stream));
 }
 
 }  // namespace ember::backend::cuda

@@ -95,8 +95,8 @@ class Scratch {
   int device_;
 };
 
-/// Pinned host staging memory for non-blocking transfers: reused once the copy that last
-/// used it has finished (an event recorded on the stream marks that).
-void* pinned_staging(size_t nbytes, cudaStream_t stream, cudaEvent_t* done);
+/// Non-blocking host-to-device copy of pageable `host`: the bytes are staged in a pinned
+/// buffer of the current device, reused once the copy that last read it has finished.
+void copy_through_pinned(void* dev, const void* host, size_t nbytes, cudaStream_t stream);
 
 }  // namespace ember::backend::cuda

@@ -181,10 +181,14 @@ bool CudaBackend::convolution(ConvDirection dir, const TensorArg& a, const Tenso
       }
     }
     EMBER_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv.d, c.math));
-    run(dir, h, d, c, ws ? ws->get() : nullptr, alpha, beta, a, b, out);
+    try {
+      run(dir, h, d, c, ws ? ws->get() : nullptr, alpha, beta, a, b, out);
+    } catch (const Error&) {
+      continue;  // a heuristic's pick may still refuse these operands (NOT_SUPPORTED): try the next
+    }
     return true;
   }
-  return false;  // no algorithm for these operands: im2col + GEMM
+  return false;  // no algorithm ran for these operands: im2col + GEMM
 }
 
 #else

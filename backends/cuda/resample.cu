@@ -39,7 +39,8 @@ Planes planes_of(const TensorArg& image, const TensorArg& out) {
 }
 
 // Upsampling: output pixel k blends its four taps; weights and sums in A (opmath_t<T>:
-// float for 16-bit T), rounded once to T.
+// float for 16-bit T), rounded once to T. Nearest taps copy their one source pixel, so
+// infinities stay infinite instead of meeting a zero weight.
 template <class T, class A>
 struct ApplyTaps {
   const Tap<A>* ty;
@@ -47,11 +48,16 @@ struct ApplyTaps {
   const T* image;
   T* resampled;
   Planes s;
+  bool nearest;
   __device__ void operator()(int64_t k, int64_t) const {
     const int64_t x = k % s.ow, y = (k / s.ow) % s.oh, q = k / (s.ow * s.oh);
     const Tap<A> a = ty[y], b = tx[x];
     const T* r0 = image + (q * s.h + a.i0) * s.w;
     const T* r1 = image + (q * s.h + a.i1) * s.w;
+    if (nearest) {
+      resampled[k] = r0[b.i0];
+      return;
+    }
     resampled[k] = static_cast<T>(a.w0 * (b.w0 * static_cast<A>(r0[b.i0]) + b.w1 * static_cast<A>(r0[b.i1])) +
                                   a.w1 * (b.w0 * static_cast<A>(r1[b.i0]) + b.w1 * static_cast<A>(r1[b.i1])));
   }
@@ -97,15 +103,15 @@ void upsample(Backend::UpsampleMode mode, const TensorArg& image, const TensorAr
       tx = resample::linear_taps<A>(s.w, s.ow, p.align_corners, p.scale_w);
     }
     const DeviceTable<Tap<A>> dy(ty), dx(tx);
+    const bool nearest = mode == Backend::UpsampleMode::Nearest;
     if constexpr (Adjoint) {
-      const bool nearest = mode == Backend::UpsampleMode::Nearest;
       zero_and_scatter_add(static_cast<T*>(image.data), image.numel, (nearest ? 1 : 4) * res.numel, [&](auto sink) {
         launch_indexed(res.numel, ApplyTapsAdjoint<T, A, decltype(sink)>{
                                       dy.get(), dx.get(), static_cast<const T*>(res.data), sink, s, nearest});
       });
     } else {
       launch_indexed(res.numel, ApplyTaps<T, A>{dy.get(), dx.get(), static_cast<const T*>(image.data),
-                                                static_cast<T*>(res.data), s});
+                                                static_cast<T*>(res.data), s, nearest});
     }
   });
 }

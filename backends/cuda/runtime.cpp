@@ -63,11 +63,18 @@ int checked_index(int device) {
   return device;
 }
 
-CudaBackend g_backend;
-struct RegisterCuda {
-  RegisterCuda() { register_backend(kCUDA, &g_backend); }
-} g_register;
 }  // namespace
+
+}  // namespace ember::backend::cuda
+
+namespace ember::backend {
+Backend* cuda_backend() {
+  static cuda::CudaBackend b;
+  return &b;
+}
+}  // namespace ember::backend
+
+namespace ember::backend::cuda {
 
 int device_index() {
   int d = 0;
@@ -129,22 +136,23 @@ CUDAStream getStreamFromPool(bool high_priority, int device) {
   int d = detail::resolve_device(Device(kCUDA, device)).index();
   auto& t = be::table();
   const int pr = high_priority ? 1 : 0;
-  {
-    std::lock_guard<std::mutex> lock(t.pool_mutex);
-    auto& pool = t.pool[d][pr];
-    if (pool.empty()) {
-      DeviceGuard g(Device(kCUDA, d));
-      int least = 0, greatest = 0;
-      EMBER_CUDA_CHECK(cudaDeviceGetStreamPriorityRange(&least, &greatest));
-      for (int i = 0; i < be::kPoolSize; ++i) {
-        cudaStream_t s;
-        EMBER_CUDA_CHECK(cudaStreamCreateWithPriority(&s, cudaStreamNonBlocking, pr ? greatest : least));
-        pool.push_back(s);
-      }
+  std::lock_guard<std::mutex> lock(t.pool_mutex);
+  auto& pool = t.pool[d][pr];
+  if (pool.empty()) {
+    // Built aside and installed whole, so a failed creation leaves no short pool behind.
+    DeviceGuard g(Device(kCUDA, d));
+    int least = 0, greatest = 0;
+    EMBER_CUDA_CHECK(cudaDeviceGetStreamPriorityRange(&least, &greatest));
+    std::vector<cudaStream_t> created;
+    for (int i = 0; i < be::kPoolSize; ++i) {
+      cudaStream_t s;
+      EMBER_CUDA_CHECK(cudaStreamCreateWithPriority(&s, cudaStreamNonBlocking, pr ? greatest : least));
+      created.push_back(s);
     }
+    pool = std::move(created);
   }
-  unsigned i = t.next[d][pr].fetch_add(1) % be::kPoolSize;
-  return CUDAStream(t.pool[d][pr][i], d);
+  const unsigned i = t.next[d][pr].fetch_add(1) % be::kPoolSize;
+  return CUDAStream(pool[i], d);
 }
 void setCurrentCUDAStream(CUDAStream stream) {
   be::tls_stream[be::checked_index(stream.device_index())] = static_cast<cudaStream_t>(stream.stream());

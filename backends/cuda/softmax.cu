@@ -129,7 +129,8 @@ void run(const TensorArg& x, const TensorArg* g, const TensorArg& y, int dim, in
     else if (d == dim) n = x.sizes[d];
     else inner *= x.sizes[d];
   }
-  if (outer * n * inner == 0) return;
+  // logsumexp over an empty dim still writes its outer * inner results (-inf, as the CPU).
+  if (outer * inner == 0 || (n == 0 && mode != kLogSumExp)) return;
   dispatch_floating_with_16bit(x.dtype, op, [&](auto t) {
     using T = decltype(t);
     const T* px = static_cast<const T*>(x.data);

@@ -1,5 +1,6 @@
 // ember::cuda for builds without the CUDA backend: nothing is available, and anything
 // that needs a device says that ember was built without CUDA.
+#include "backends/backend.h"
 #include "ember/cuda.h"
 #include "ember/errors.h"
 
@@ -50,3 +51,7 @@ Device resolve_device(Device device) {
 }
 }  // namespace detail
 }  // namespace ember::cuda
+
+namespace ember::backend {
+Backend* cuda_backend() { return nullptr; }
+}  // namespace ember::backend

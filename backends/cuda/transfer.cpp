@@ -36,16 +36,11 @@ Backend& cpu() { return backend_for(Device(kCPU)); }
 // Host bytes of `src` (already dense, in src's dtype) to device memory `dst_dev`.
 void host_to_device(const void* host, void* dev, size_t n, bool non_blocking) {
   cudaStream_t s = current_stream();
-  if (non_blocking) {
-    cudaEvent_t done;
-    void* pinned = pinned_staging(n, s, &done);
-    std::memcpy(pinned, host, n);
-    EMBER_CUDA_CHECK(cudaMemcpyAsync(dev, pinned, n, cudaMemcpyHostToDevice, s));
-    EMBER_CUDA_CHECK(cudaEventRecord(done, s));
-  } else {
-    // From pageable memory the call returns once the source has been read.
-    EMBER_CUDA_CHECK(cudaMemcpyAsync(dev, host, n, cudaMemcpyHostToDevice, s));
-  }
+  if (non_blocking) return copy_through_pinned(dev, host, n, s);
+  // CUDA does not promise that an async copy from pageable memory has read it on return,
+  // and the caller may free `host` next: wait, as libtorch's blocking copy does.
+  EMBER_CUDA_CHECK(cudaMemcpyAsync(dev, host, n, cudaMemcpyHostToDevice, s));
+  EMBER_CUDA_CHECK(cudaStreamSynchronize(s));
 }
 
 void device_to_host(const void* dev, void* host, size_t n) {
@@ -118,7 +113,19 @@ void CudaBackend::copy_between(const TensorArg& src, Device src_device, const Te
     Dense d(dst, dst.dtype, tmp.get());
     copy(d.arg, dst);
   }
-  if (!non_blocking || staged) EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
+  if (!non_blocking || staged) {
+    EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream()));
+    return;
+  }
+  // Non-blocking: later work of the source's stream (a write to src, or reuse of its block
+  // once freed) waits for the peer copy to have read it.
+  cudaEvent_t copied;
+  EMBER_CUDA_CHECK(cudaEventCreateWithFlags(&copied, cudaEventDisableTiming));
+  EMBER_CUDA_CHECK(cudaEventRecord(copied, current_stream()));
+  ::ember::cuda::DeviceGuard back(src_device);
+  const cudaError_t waited = cudaStreamWaitEvent(current_stream(), copied, 0);
+  EMBER_CUDA_CHECK(cudaEventDestroy(copied));  // released once it has completed
+  EMBER_CUDA_CHECK(waited);
 }
 
 }  // namespace ember::backend::cuda

@@ -48,11 +48,11 @@ Tensor act_deriv(Act op, const Tensor& g, const Tensor& x, const Params& p) {
     case Act::LeakyRelu:
       return where(x > 0, g, g * p.a);
     case Act::Elu:
-      return where(x > 0, g * p.b, g * (p.a * p.c) * exp(x * p.c));
+      return where(x <= 0, g * (p.a * p.c) * exp(x * p.c), g * p.b);
     case Act::Softplus:
       return where(x * p.a > p.b, g, g * sigmoid(x * p.a));
     case Act::Hardtanh:
-      return where((x > p.a).logical_and(x < p.b), g, zeros_like(g));
+      return where((x <= p.a).logical_or(x >= p.b), zeros_like(g), g);
     case Act::Hardsigmoid:
       return where((x > -3.0).logical_and(x < 3.0), g / 6.0, zeros_like(g));
     case Act::Hardswish:

@@ -61,7 +61,7 @@ const UnarySpec kTanh{"tanh", "TanhBackward0", UnaryOp::Tanh, Kind::FloatValued,
 const UnarySpec kSigmoid{"sigmoid", "SigmoidBackward0", UnaryOp::Sigmoid, Kind::FloatValued,
                          [](const Tensor& g, const Tensor&, const Tensor& y) { return g * y * (1 - y); }, false, true};
 const UnarySpec kRelu{"relu", "ReluBackward0", UnaryOp::Relu, Kind::KeepsDtype,
-                      [](const Tensor& g, const Tensor&, const Tensor& y) { return where(y > 0, g, 0); },
+                      [](const Tensor& g, const Tensor&, const Tensor& y) { return where(y <= 0, 0, g); },
                       false, true};
 const UnarySpec kSquare{"square", "PowBackward0", UnaryOp::Square, Kind::KeepsDtype,
                         [](const Tensor& g, const Tensor& x, const Tensor&) { return 2 * x * g; }, true, false};
