@@ -147,6 +147,11 @@ class Backend {
   /// statistics (grad_out contiguous, like input).
   virtual bool batch_norm_backward(const BatchNormBackwardArgs& a);
   virtual void synchronize() {}
+  /// Makes `device` the calling thread's current device of its kind; returns the index to
+  /// hand back to leave_device, or -1 when nothing changed.
+  virtual int enter_device(Device) { return -1; }
+  /// Restores the current device that enter_device replaced; never throws.
+  virtual void leave_device(int) noexcept {}
 
   // ---- indexing kernels (backends/cpu/index.cpp) ------------------------------------
   /// One indexed dimension of index_gather/index_scatter. `index` (int64) spans the
@@ -281,6 +286,26 @@ class Backend {
 
 /// The backend serving `device`; raises DeviceError when none is compiled in.
 Backend& backend_for(Device device);
+/// The backend of `device`, with `device` current until the end of the statement (or the
+/// scope of a named BackendOn), as libtorch's device guard around each op: a CUDA tensor's
+/// kernels run on its own GPU whichever one the thread has current. backend_on(d)->op(...).
+class BackendOn {
+ public:
+  explicit BackendOn(Device device)
+      : backend_(&backend_for(device)), restore_(device.is_cpu() ? -1 : backend_->enter_device(device)) {}
+  ~BackendOn() {
+    if (restore_ >= 0) backend_->leave_device(restore_);
+  }
+  BackendOn(const BackendOn&) = delete;
+  BackendOn& operator=(const BackendOn&) = delete;
+  Backend* operator->() const { return backend_; }
+  Backend& operator*() const { return *backend_; }
+
+ private:
+  Backend* backend_;
+  int restore_;
+};
+
 /// The CUDA backend, or nullptr in builds without it. A function-local object, so ops run
 /// by other translation units' static initialisers find it constructed.
 Backend* cuda_backend();

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <ember/ember.h>
 
+#include "needs_gpu.h"
+
 #include <string>
 #include <vector>
 
@@ -109,4 +111,28 @@ TEST_CASE("cuda device: ops mixing devices name both devices", "[cuda][device]")
   expect_device_error([&] { (void)matmul(c, fc.t({3, 2})); }, "mm");
   expect_device_error([&] { (void)cat({c, g}); }, "cat");
   expect_device_error([&] { c.add_(g); }, "add_");
+}
+
+TEST_CASE("cuda device: ops on a tensor of another GPU run there and keep the current device (needs 2 GPUs)",
+          "[cuda][device][gpu]") {
+  EMBER_NEEDS_GPU();
+  if (ember::cuda::device_count() < 2) {
+    WARN("fewer than 2 CUDA devices: skipped (this test needs two GPUs)");
+    return;
+  }
+  using namespace ember;
+  cuda::set_device(0);
+  manual_seed(3);
+  const Tensor a = randn({64, 32}), b = randn({32, 16});
+  const Tensor a1 = a.to(Device("cuda:1")), b1 = b.to(Device("cuda:1"));
+  const Tensor c1 = (a1.mm(b1) + 1).relu().sum(0);
+  CHECK(c1.device() == Device("cuda:1"));
+  CHECK(cuda::current_device() == 0);
+  CHECK(allclose(c1.cpu(), (a.mm(b) + 1).relu().sum(0), 1e-4, 1e-5));
+  // A tensor made under a guard for device 1 lands there; ops then restore device 0.
+  {
+    cuda::DeviceGuard g(Device("cuda:1"));
+    CHECK(zeros({2}, TensorOptions().device(kCUDA)).device() == Device("cuda:1"));
+  }
+  CHECK(zeros({2}, TensorOptions().device(kCUDA)).device() == Device("cuda:0"));
 }

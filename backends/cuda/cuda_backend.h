@@ -69,6 +69,8 @@ class CudaBackend final : public Backend {
   void pad2d_backward(PadMode mode, const TensorArg& grad_out, const TensorArg& grad_in, int64_t top,
                       int64_t left) override;
   void synchronize() override;
+  int enter_device(Device device) override;
+  void leave_device(int previous) noexcept override;
 };
 
 /// The calling thread's current stream on the current device.

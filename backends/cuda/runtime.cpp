@@ -84,6 +84,17 @@ int device_index() {
 cudaStream_t current_stream() { return tls_stream[device_index()]; }
 int sm_count() { return table().sm_count[device_index()]; }
 
+int CudaBackend::enter_device(Device device) {
+  const int current = device_index();
+  if (device.index() < 0 || device.index() == current) return -1;
+  EMBER_CUDA_CHECK(cudaSetDevice(device.index()));
+  return current;
+}
+
+void CudaBackend::leave_device(int previous) noexcept {
+  if (cudaSetDevice(previous) != cudaSuccess) (void)cudaGetLastError();
+}
+
 void CudaBackend::synchronize() { EMBER_CUDA_CHECK(cudaStreamSynchronize(current_stream())); }
 
 }  // namespace ember::backend::cuda

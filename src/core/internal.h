@@ -28,7 +28,8 @@ struct ArgWithGeometry {
 /// t expanded to `sizes` (stride 0 on broadcast dims) as a kernel operand.
 ArgWithGeometry broadcast_arg(const Tensor& t, IntArrayRef sizes);
 
-inline backend::Backend& backend_of(const Tensor& t) { return backend::backend_for(t.device()); }
+/// The backend of t's device, that device current for the statement: backend_of(t)->op(...).
+inline backend::BackendOn backend_of(const Tensor& t) { return backend::BackendOn(t.device()); }
 
 /// Wraps a possibly negative dim into [0, ndim); raises IndexError naming op.
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);

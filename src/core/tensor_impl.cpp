@@ -109,7 +109,7 @@ void check_defined(const Tensor& t, const char* op, const char* name) {
 
 Tensor scalar_to_tensor(const Scalar& s, ScalarType dtype, Device device) {
   Tensor t = make_tensor({}, dtype, device);
-  backend::backend_for(device).fill(arg(t), s);
+  backend::BackendOn(device)->fill(arg(t), s);
   return t;
 }
 

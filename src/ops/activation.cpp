@@ -78,13 +78,13 @@ Tensor act_forward(Act op, const Tensor& x, const Params& p, const char* name, c
   EMBER_PROFILE_OP(name, x);
   check_float(x, name);
   Tensor y = detail::make_tensor(x.sizes(), x.dtype(), x.device());
-  detail::backend_of(x).activation(op, detail::arg(x), detail::arg(y), p);
+  detail::backend_of(x)->activation(op, detail::arg(x), detail::arg(y), p);
   if (auto* n = autograd::record(node, {&x}, [op, p](Node& n, variable_list& g) {
         Tensor xs = n.saved(0);
         if (autograd::GradMode::is_enabled()) return variable_list{act_deriv(op, g[0], xs, p)};
         Tensor gc = detail::cast(g[0], xs.dtype());
         Tensor gi = detail::make_tensor(xs.sizes(), xs.dtype(), xs.device());
-        detail::backend_of(xs).activation_backward(op, detail::arg(gc), detail::arg(xs), detail::arg(gi), p);
+        detail::backend_of(xs)->activation_backward(op, detail::arg(gc), detail::arg(xs), detail::arg(gi), p);
         return variable_list{gi};
       })) {
     autograd::set_history(y, n);
@@ -98,7 +98,7 @@ Tensor act_forward(Act op, const Tensor& x, const Params& p, const char* name, c
 Tensor& act_inplace(Act op, Tensor& self, const Params& p, const char* name, const char* node) {
   check_float(self, name);
   return inplace(self, name, {}, [&] { return act_forward(op, self.clone(), p, name, node); },
-                 [&] { detail::backend_of(self).activation(op, detail::arg(self), detail::arg(self), p); });
+                 [&] { detail::backend_of(self)->activation(op, detail::arg(self), detail::arg(self), p); });
 }
 
 Act gelu_op(std::string_view approximate, const char* name) {

@@ -144,7 +144,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   Tensor c = detail::cast(cond, kBool), ac = detail::cast(a, t), bc = detail::cast(b, t);
   auto ca = detail::broadcast_arg(c, shape), x = detail::broadcast_arg(ac, shape),
        y = detail::broadcast_arg(bc, shape);
-  detail::backend_of(out).where(ca.arg, x.arg, y.arg, detail::arg(out));
+  detail::backend_of(out)->where(ca.arg, x.arg, y.arg, detail::arg(out));
   if (auto* n = autograd::record("WhereBackward0", {&a, &b},
                                  [as = DimVector(a.sizes()), bs = DimVector(b.sizes())](Node& n, variable_list& g) {
                                    variable_list r(2);

@@ -33,10 +33,10 @@ char* at(const Tensor& t, int64_t elems) { return static_cast<char*>(t.data_ptr(
 // One direction of the convolution by the backend's own library (cuDNN on CUDA);
 // false when it has none and the im2col/GEMM path below runs.
 bool by_library(Backend::ConvDirection dir, const Tensor& a, const Tensor& b, const Tensor& out, const ConvGeom& g) {
-  Backend& be = detail::backend_of(out);
+  const auto be = detail::backend_of(out);
   RawArg ra(a.data_ptr(), a.dtype(), a.sizes()), rb(b.data_ptr(), b.dtype(), b.sizes()),
       ro(out.data_ptr(), out.dtype(), out.sizes());
-  return be.convolution(dir, ra.arg, rb.arg, ro.arg, window(g), g.groups);
+  return be->convolution(dir, ra.arg, rb.arg, ro.arg, window(g), g.groups);
 }
 
 struct Gemm {
@@ -75,8 +75,8 @@ Tensor conv_forward(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, 
     if (!bias.defined()) y.zero_();
     return y;
   }
-  Backend& be = detail::backend_of(x);
-  const Gemm gemm{be, dt};
+  const auto be = detail::backend_of(x);
+  const Gemm gemm{*be, dt};
   const bool direct = pointwise(g, h, wd, oh, ow);
   const int64_t chunk = direct ? n : chunk_samples(n, c * g.kh * g.kw * l * x.element_size());
   Tensor cols = direct ? Tensor() : detail::make_tensor({chunk, c, g.kh, g.kw, oh, ow}, dt, x.device());
@@ -85,7 +85,7 @@ Tensor conv_forward(const Tensor& x_in, const Tensor& w_in, const Tensor& bias, 
     char* src = at(x, n0 * c * h * wd);
     if (!direct) {
       RawArg in(src, dt, {b, c, h, wd}), co(cols.data_ptr(), dt, {b, c, g.kh, g.kw, oh, ow});
-      be.im2col(in.arg, co.arg, window(g));
+      be->im2col(in.arg, co.arg, window(g));
       src = static_cast<char*>(cols.data_ptr());
     }
     const int64_t sample = c * g.kh * g.kw * l;  // column elements per sample
@@ -113,8 +113,8 @@ Tensor conv_transpose_forward(const Tensor& x_in, const Tensor& w_in, const Tens
   } else if (by_library(Backend::ConvDirection::BackwardData, x, w, y, g)) {
     // The transposed convolution is the data gradient of the convolution w maps y to x by.
   } else {
-    Backend& be = detail::backend_of(x);
-    const Gemm gemm{be, dt};
+    const auto be = detail::backend_of(x);
+    const Gemm gemm{*be, dt};
     const bool direct = pointwise(g, oh, ow, hi, wi);
     const int64_t sample = o * g.kh * g.kw * li;  // column elements per sample
     const int64_t chunk = direct ? n : chunk_samples(n, sample * x.element_size());
@@ -132,7 +132,7 @@ Tensor conv_transpose_forward(const Tensor& x_in, const Tensor& w_in, const Tens
       }
       if (!direct) {
         RawArg co(cols.data_ptr(), dt, {b, o, g.kh, g.kw, hi, wi}), out(at(y, n0 * o * oh * ow), dt, {b, o, oh, ow});
-        be.col2im(co.arg, out.arg, window(g));
+        be->col2im(co.arg, out.arg, window(g));
       }
     }
   }
@@ -153,8 +153,8 @@ Tensor weight_grad_forward(const Tensor& x_in, const Tensor& gy_in, const ConvGe
   if (gw.numel() == 0) return gw;
   if (n == 0 || l == 0) return gw.zero_();
   if (by_library(Backend::ConvDirection::BackwardWeight, x, gy, gw, g)) return gw;
-  Backend& be = detail::backend_of(x);
-  const Gemm gemm{be, dt};
+  const auto be = detail::backend_of(x);
+  const Gemm gemm{*be, dt};
   const bool direct = pointwise(g, h, wd, oh, ow);
   const int64_t sample = c * g.kh * g.kw * l;
   // A chunk's columns and its per-sample weight gradients stay within the budget.
@@ -166,7 +166,7 @@ Tensor weight_grad_forward(const Tensor& x_in, const Tensor& gy_in, const ConvGe
     char* src = at(x, n0 * c * h * wd);
     if (!direct) {
       RawArg in(src, dt, {b, c, h, wd}), co(cols.data_ptr(), dt, {b, c, g.kh, g.kw, oh, ow});
-      be.im2col(in.arg, co.arg, window(g));
+      be->im2col(in.arg, co.arg, window(g));
       src = static_cast<char*>(cols.data_ptr());
     }
     if (groups == 1) {

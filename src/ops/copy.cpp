@@ -19,7 +19,7 @@ bool same_device(Device a, Device b) {
 void copy_any(const backend::TensorArg& src, Device src_dev, const backend::TensorArg& dst, Device dst_dev,
               bool non_blocking) {
   if (same_device(src_dev, dst_dev)) {
-    backend::backend_for(dst_dev).copy(src, dst);
+    backend::BackendOn(dst_dev)->copy(src, dst);
   } else {
     Device dev = src_dev.is_cuda() ? src_dev : dst_dev;
     backend::backend_for(dev).copy_between(src, src_dev, dst, dst_dev, non_blocking);
@@ -109,7 +109,7 @@ Tensor& Tensor::copy_(const Tensor& src, bool non_blocking) const {
 Tensor& Tensor::fill_(const Scalar& value) const {
   detail::check_defined(*this, "fill_");
   autograd::check_inplace(mut(), "fill_");
-  detail::backend_of(*this).fill(detail::arg(*this), value);
+  detail::backend_of(*this)->fill(detail::arg(*this), value);
   detail::bump_version(*this);
   if (auto* n = autograd::record("FillBackward0", {this},
                                  [](Node&, variable_list& g) { return variable_list{zeros_like(g[0])}; }))

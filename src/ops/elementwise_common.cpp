@@ -92,13 +92,13 @@ void binary_kernel_into(Tensor& out, BinaryOp op, const Tensor& a, const Tensor&
   Tensor ac_tmp, bc_tmp;
   const Tensor& ac = a.dtype() == compute ? a : (ac_tmp = a.to(compute));
   const Tensor& bc = b.dtype() == compute ? b : (bc_tmp = b.to(compute));
-  auto& be = detail::backend_of(out);
+  const auto be = detail::backend_of(out);
   if (ac.sizes() == out.sizes() && bc.sizes() == out.sizes()) {
-    be.binary(op, detail::arg(ac), detail::arg(bc), detail::arg(out), alpha);
+    be->binary(op, detail::arg(ac), detail::arg(bc), detail::arg(out), alpha);
   } else {
     auto x = detail::broadcast_arg(ac, out.sizes());
     auto y = detail::broadcast_arg(bc, out.sizes());
-    be.binary(op, x.arg, y.arg, detail::arg(out), alpha);
+    be->binary(op, x.arg, y.arg, detail::arg(out), alpha);
   }
   (void)name;
 }
@@ -120,7 +120,7 @@ Tensor unary_kernel(UnaryOp op, const Tensor& a, ScalarType out_dtype, backend::
   const bool to_bool = op >= UnaryOp::LogicalNot;
   Tensor cast_tmp;
   const Tensor& in = (!to_bool && a.dtype() != out_dtype) ? (cast_tmp = a.to(out_dtype)) : a;
-  detail::backend_of(out).unary(op, detail::arg(in), detail::arg(out), p);
+  detail::backend_of(out)->unary(op, detail::arg(in), detail::arg(out), p);
   return out;
 }
 

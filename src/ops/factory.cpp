@@ -26,7 +26,7 @@ Tensor filled(IntArrayRef size, const Scalar& v, const TensorOptions& o, const c
   EMBER_PROFILE_OP(op);
   check_device(op, size, o);
   Tensor t = detail::make_tensor(size, o.dtype(), o.device());
-  detail::backend_of(t).fill(detail::arg(t), v);
+  detail::backend_of(t)->fill(detail::arg(t), v);
   return finish(t, o);
 }
 
@@ -70,7 +70,7 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, const 
     r = r.dtype(all_int ? kLong : get_default_dtype());
   }
   Tensor t = detail::make_tensor({n}, r.dtype(), r.device());
-  detail::backend_of(t).fill_range(detail::arg(t), s, st);
+  detail::backend_of(t)->fill_range(detail::arg(t), s, st);
   return finish(t, r);
 }
 
@@ -96,7 +96,7 @@ Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, const Ten
   if (steps == 1) p[0] = start.toDouble();
   // Written by the kernel, not copy_: a fresh tensor starts at version 0 (as libtorch).
   Tensor src = d.to(r.device());
-  detail::backend_of(t).copy(detail::arg(src), detail::arg(t));
+  detail::backend_of(t)->copy(detail::arg(src), detail::arg(t));
   return finish(t, r);
 }
 
@@ -106,7 +106,7 @@ Tensor eye(int64_t n, int64_t m, const TensorOptions& o) {
   Tensor t = zeros({n, m}, o.dtype(o.dtype()).device(o.device()));
   if (n && m) {
     Tensor diag = t.diagonal();
-    detail::backend_of(diag).fill(detail::arg(diag), 1);  // keeps version 0
+    detail::backend_of(diag)->fill(detail::arg(diag), 1);  // keeps version 0
   }
   return finish(t, o);
 }
@@ -145,7 +145,7 @@ namespace detail {
 Tensor tensor_from_data(const void* data, ScalarType src_type, IntArrayRef sizes, const TensorOptions& o) {
   Tensor src = from_blob(const_cast<void*>(data), sizes, TensorOptions().dtype(src_type));
   Tensor t = make_tensor(sizes, o.dtype(), kCPU);
-  backend_of(t).copy(arg(src), arg(t));  // not copy_: a fresh tensor starts at version 0
+  backend_of(t)->copy(arg(src), arg(t));  // not copy_: a fresh tensor starts at version 0
   if (!o.device().is_cpu()) t = t.to(o.device());
   return finish(t, o);
 }

@@ -18,7 +18,7 @@ Tensor im2col_core(const Tensor& x, const Backend::Window2d& w, int64_t oh, int6
   Tensor out = detail::make_tensor({n, c * w.kh * w.kw, oh * ow}, x.dtype(), x.device());
   if (out.numel() > 0) {
     RawArg cols(out.data_ptr(), x.dtype(), {n, c, w.kh, w.kw, oh, ow});
-    detail::backend_of(x).im2col(detail::arg(xc), cols.arg, w);
+    detail::backend_of(x)->im2col(detail::arg(xc), cols.arg, w);
   }
   if (auto* node = autograd::record("Im2ColBackward0", {&x}, [w, h = x.size(2), wd = x.size(3), oh, ow](
                                                                 Node&, variable_list& g) {
@@ -35,7 +35,7 @@ Tensor col2im_core(const Tensor& cols, const Backend::Window2d& w, int64_t h, in
   Tensor out = detail::make_tensor({n, c, h, wd}, cols.dtype(), cols.device());
   if (out.numel() > 0) {
     RawArg ca(cc.data_ptr(), cols.dtype(), {n, c, w.kh, w.kw, oh, ow});
-    detail::backend_of(cols).col2im(ca.arg, detail::arg(out), w);
+    detail::backend_of(cols)->col2im(ca.arg, detail::arg(out), w);
   }
   if (auto* node = autograd::record("Col2ImBackward0", {&cols}, [w, oh, ow](Node&, variable_list& g) {
         return variable_list{im2col_core(g[0], w, oh, ow)};

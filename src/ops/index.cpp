@@ -89,7 +89,7 @@ Tensor gather_raw(const Tensor& self, int64_t d, const Tensor& index, const char
   StridedArg src = along(self, geo, d), ix(index, geo, strides_1d(index));
   StridedArg o(out, geo, strides_1d(out));
   IndexDim dims = index_dim(ix, self, d);
-  detail::backend_of(self).index_gather(src.arg(), dims, false, o.arg(), op);
+  detail::backend_of(self)->index_gather(src.arg(), dims, false, o.arg(), op);
   return out;
 }
 
@@ -100,7 +100,7 @@ void scatter_raw(Tensor& dst, int64_t d, const Tensor& index, const Tensor& valu
   StridedArg v(values, geo, values.dim() == 0 ? DimVector(geo.size(), 0) : strides_1d(values));
   StridedArg target = along(dst, geo, d), ix(index, geo, strides_1d(index));
   IndexDim dims = index_dim(ix, dst, d);
-  detail::backend_of(dst).index_scatter(reduce, v.arg(), dims, false, target.arg(), op);
+  detail::backend_of(dst)->index_scatter(reduce, v.arg(), dims, false, target.arg(), op);
 }
 
 Reduce parse_reduce(std::string_view reduce, const char* op) {
@@ -165,7 +165,7 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index_in) {
   Tensor out = detail::make_tensor(self.dim() == 0 ? IntArrayRef() : IntArrayRef(geo), self.dtype(), self.device());
   StridedArg src = along(self, geo, d), ix = index_along(index, geo, d), o(out, geo, strides_1d(out));
   IndexDim dims = index_dim(ix, self, d);
-  detail::backend_of(self).index_gather(src.arg(), dims, false, o.arg(), op);
+  detail::backend_of(self)->index_gather(src.arg(), dims, false, o.arg(), op);
   if (auto* n = autograd::record("IndexSelectBackward0", {&self}, [d, ss = DimVector(self.sizes())](Node& n, variable_list& g) {
         Tensor idx = n.saved(0);
         return variable_list{zeros(ss, g[0].options()).index_add(d, idx, g[0])};
@@ -300,7 +300,7 @@ void index_scatter_raw(Tensor& dst, int64_t d, const Tensor& index, const Tensor
   const DimVector geo = sizes_1d(source);
   StridedArg v(source, geo, strides_1d(source)), target = along(dst, geo, d), ix = index_along(index, geo, d);
   IndexDim dims = index_dim(ix, dst, d);
-  detail::backend_of(dst).index_scatter(reduce, v.arg(), dims, false, target.arg(), op);
+  detail::backend_of(dst)->index_scatter(reduce, v.arg(), dims, false, target.arg(), op);
 }
 
 // alpha * source in dtype, outside the graph.
@@ -316,7 +316,7 @@ void index_fill_raw(Tensor& dst, int64_t d, const Tensor& index, const Tensor& v
   geo[static_cast<size_t>(d)] = index.numel();
   StridedArg vals(value, geo, DimVector(geo.size(), 0)), target = along(dst, geo, d), ix = index_along(index, geo, d);
   IndexDim dims = index_dim(ix, dst, d);
-  detail::backend_of(dst).index_scatter(Reduce::Assign, vals.arg(), dims, false, target.arg(), op);
+  detail::backend_of(dst)->index_scatter(Reduce::Assign, vals.arg(), dims, false, target.arg(), op);
 }
 
 // Checks of index_fill; returns the int64 index.

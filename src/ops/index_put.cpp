@@ -159,7 +159,7 @@ void index_put_raw(Tensor& self, const AdvancedIndex& p, const Tensor& values, b
   auto v = detail::broadcast_arg(values, p.result_sizes);
   StridedArg dst(self, p.result_sizes, p.self_strides);
   StridedArg vals(values, v.sizes, v.strides);
-  detail::backend_of(self).index_scatter(accumulate ? Reduce::Add : Reduce::Assign, vals.arg(), index_dims(self, p),
+  detail::backend_of(self)->index_scatter(accumulate ? Reduce::Add : Reduce::Assign, vals.arg(), index_dims(self, p),
                                          true, dst.arg(), op);
 }
 
@@ -171,7 +171,7 @@ Tensor index(const Tensor& self, const OptionalTensorList& indices) {
   AdvancedIndex p = plan(self, indices, op);
   Tensor out = detail::make_tensor(p.result_sizes, self.dtype(), self.device());
   StridedArg src(self, p.result_sizes, p.self_strides);
-  detail::backend_of(self).index_gather(src.arg(), index_dims(self, p), true, detail::arg(out), op);
+  detail::backend_of(self)->index_gather(src.arg(), index_dims(self, p), true, detail::arg(out), op);
   if (auto* n = autograd::record("IndexBackward0", {&self},
                                  [ss = DimVector(self.sizes()), present = presence(p.expanded)](Node& n, variable_list& g) {
                                    return variable_list{
@@ -295,7 +295,7 @@ Tensor nonzero(const Tensor& self) {
     count = ne(self, 0).sum().item<int64_t>();
   }
   Tensor out = detail::make_tensor({count, self.dim()}, kLong, self.device());
-  if (count > 0) detail::backend_of(self).nonzero(detail::arg(self), detail::arg(out));
+  if (count > 0) detail::backend_of(self)->nonzero(detail::arg(self), detail::arg(out));
   return out;
 }
 Tensor argwhere(const Tensor& self) { return nonzero(self); }

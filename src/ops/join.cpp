@@ -49,7 +49,7 @@ Tensor cat(TensorList tensors, int64_t dim) {
     starts.push_back(offset);
     if (skipped_in_cat(t) || t.numel() == 0) continue;
     StridedArg region(out, t.sizes(), out.strides(), offset * out.stride(d));
-    detail::backend_of(out).copy(detail::arg(t), region.arg());
+    detail::backend_of(out)->copy(detail::arg(t), region.arg());
     offset += t.size(d);
   }
   if (auto* n = record_list("CatBackward0", tensors, [d, starts, sizes = [&] {
@@ -171,7 +171,7 @@ Tensor Tensor::repeat(IntArrayRef repeats) const {
   }
   if (out.numel() > 0) {
     StridedArg src(*this, split_sizes, src_strides), dst(out, split_sizes, dst_strides);
-    detail::backend_of(out).copy(src.arg(), dst.arg());
+    detail::backend_of(out)->copy(src.arg(), dst.arg());
   }
   if (auto* node = autograd::record("RepeatBackward0", {this}, [split_sizes, self_sizes = DimVector(sizes())](
                                                                    Node&, variable_list& g) {

@@ -51,7 +51,7 @@ void gemm3(const Tensor& a, const Tensor& m, Tensor& out, double alpha, double b
                       av.data, av.ld, a.size(0) == 1 ? 0 : ac.stride(0),
                       mv.data, mv.ld, m.size(0) == 1 ? 0 : mc.stride(0),
                       out.data_ptr(), cols, rows * cols, batch, alpha, beta};
-  detail::backend_of(out).gemm(g);
+  detail::backend_of(out)->gemm(g);
 }
 
 // A matrix stored column-major (a transposed view of a contiguous matrix, such as

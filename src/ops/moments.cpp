@@ -98,7 +98,7 @@ Tensor norm_impl(const Tensor& self, const std::optional<Scalar>& p_opt, IntArra
   EMBER_CHECK(!std::isinf(p) || reduced_count(x, mask) > 0, IndexError, name, "the ", p > 0 ? "" : "-",
               "infinity norm of an empty slice is undefined (input shape ", self.sizes(), ", dims ", dim, ")");
   Tensor kept = detail::make_tensor(reduced_shape(x, mask, true), t, x.device());
-  detail::backend_of(x).norm_reduce(detail::arg(x), detail::arg(kept), p);
+  detail::backend_of(x)->norm_reduce(detail::arg(x), detail::arg(kept), p);
   const DimVector fs = reduced_shape(x, mask, keepdim);
   Tensor out = detail::make_view(kept, fs, detail::contiguous_strides(fs), 0);
   if (auto* n = autograd::record("NormBackward1", {&x}, [p, mask, keepdim](Node& n, variable_list& g) {

@@ -105,7 +105,7 @@ std::optional<std::tuple<Tensor, Tensor, Tensor>> fused_batch_norm(
                                              has(running_mean) ? &rm : nullptr,
                                              has(running_var) ? &rv : nullptr,
                                              momentum,            eps};
-  if (!detail::backend_of(x).batch_norm(args)) return std::nullopt;
+  if (!detail::backend_of(x)->batch_norm(args)) return std::nullopt;
   if (has(running_mean)) detail::bump_version(*running_mean);
   if (has(running_var)) detail::bump_version(*running_var);
   const Tensor weight_in = has(weight) ? *weight : Tensor(), bias_in = has(bias) ? *bias : Tensor();
@@ -227,7 +227,7 @@ std::tuple<Tensor, Tensor, Tensor> native_batch_norm_backward(
     const backend::Backend::BatchNormBackwardArgs args{detail::arg(g),  detail::arg(x),  detail::arg(w),
                                                        detail::arg(sm), detail::arg(si), detail::arg(gx),
                                                        detail::arg(gw), detail::arg(gb), eps};
-    if (detail::backend_of(x).batch_norm_backward(args))
+    if (detail::backend_of(x)->batch_norm_backward(args))
       return {masked(output_mask[0], gx), masked(output_mask[1], gw), masked(output_mask[2], gb)};
   }
   // In the statistics dtype, as the forward.

@@ -17,7 +17,7 @@ Tensor plane_gather(const Tensor& src, const Tensor& idx);
 Tensor plane_scatter(const Tensor& g, const Tensor& idx, int64_t h, int64_t w) {
   const Tensor gc = g.contiguous();
   Tensor out = detail::make_tensor({g.size(0), g.size(1), h, w}, g.dtype(), g.device());
-  detail::backend_of(g).plane_scatter_add(detail::arg(gc), detail::arg(idx), detail::arg(out));
+  detail::backend_of(g)->plane_scatter_add(detail::arg(gc), detail::arg(idx), detail::arg(out));
   if (auto* n = autograd::record("MaxPool2DWithIndicesBackwardBackward0", {&g}, [](Node& n, variable_list& gg) {
         return variable_list{plane_gather(gg[0], n.saved(0))};
       })) {
@@ -31,7 +31,7 @@ Tensor plane_scatter(const Tensor& g, const Tensor& idx, int64_t h, int64_t w) {
 Tensor plane_gather(const Tensor& src, const Tensor& idx) {
   const Tensor sc = src.contiguous();
   Tensor out = detail::make_tensor(idx.sizes(), src.dtype(), src.device());
-  detail::backend_of(src).plane_gather(detail::arg(sc), detail::arg(idx), detail::arg(out));
+  detail::backend_of(src)->plane_gather(detail::arg(sc), detail::arg(idx), detail::arg(out));
   if (auto* n = autograd::record("MaxPoolGatherBackward0", {&src},
                                  [h = src.size(2), w = src.size(3)](Node& n, variable_list& gg) {
                                    return variable_list{plane_scatter(gg[0], n.saved(0), h, w)};
@@ -49,7 +49,7 @@ std::tuple<Tensor, Tensor> max_pool_core(const Tensor& x, PoolOp op, const PoolP
   Tensor idx = detail::make_tensor({x.size(0), x.size(1), oh, ow}, kLong, x.device());
   if (out.numel() > 0) {
     const backend::TensorArg ia = detail::arg(idx);
-    detail::backend_of(x).pool2d(op, detail::arg(xc), detail::arg(out), &ia, p);
+    detail::backend_of(x)->pool2d(op, detail::arg(xc), detail::arg(out), &ia, p);
   }
   const char* name = op == PoolOp::Max ? "MaxPool2DWithIndicesBackward0" : "AdaptiveMaxPool2DBackward0";
   if (auto* n = autograd::record(name, {&x}, [h = x.size(2), w = x.size(3)](Node& n, variable_list& g) {
@@ -67,7 +67,7 @@ Tensor avg_adjoint(const Tensor& g, PoolOp op, const PoolParams& p, int64_t h, i
 Tensor avg_core(const Tensor& x, PoolOp op, const PoolParams& p, int64_t oh, int64_t ow) {
   const Tensor xc = x.contiguous();
   Tensor out = detail::make_tensor({x.size(0), x.size(1), oh, ow}, x.dtype(), x.device());
-  if (out.numel() > 0) detail::backend_of(x).pool2d(op, detail::arg(xc), detail::arg(out), nullptr, p);
+  if (out.numel() > 0) detail::backend_of(x)->pool2d(op, detail::arg(xc), detail::arg(out), nullptr, p);
   const char* name = op == PoolOp::Avg ? "AvgPool2DBackward0" : "AdaptiveAvgPool2DBackward0";
   if (auto* n = autograd::record(name, {&x}, [op, p, h = x.size(2), w = x.size(3)](Node&, variable_list& g) {
         return variable_list{avg_adjoint(g[0], op, p, h, w)};
@@ -80,7 +80,7 @@ Tensor avg_adjoint(const Tensor& g, PoolOp op, const PoolParams& p, int64_t h, i
   Tensor out = detail::make_tensor({g.size(0), g.size(1), h, w}, g.dtype(), g.device());
   if (out.numel() > 0) {
     if (g.numel() == 0) out.zero_();
-    else detail::backend_of(g).pool2d_backward(op, detail::arg(gc), detail::arg(out), p);
+    else detail::backend_of(g)->pool2d_backward(op, detail::arg(gc), detail::arg(out), p);
   }
   const char* name = op == PoolOp::Avg ? "AvgPool2DBackwardBackward0" : "AdaptiveAvgPool2DBackwardBackward0";
   if (auto* n = autograd::record(name, {&g}, [op, p, oh = g.size(2), ow = g.size(3)](Node&, variable_list& gg) {

@@ -11,7 +11,7 @@ using Dist = backend::Backend::Distribution;
 
 Tensor sample(IntArrayRef size, const TensorOptions& o, Dist d, double a, double b) {
   Tensor t = detail::make_tensor(size, o.dtype(), o.device());
-  detail::backend_of(t).random(d, detail::arg(t), a, b, backend::default_generator());
+  detail::backend_of(t)->random(d, detail::arg(t), a, b, backend::default_generator());
   if (o.requires_grad()) t.requires_grad_(true);
   return t;
 }
@@ -65,7 +65,7 @@ Tensor bernoulli(const Tensor& self) {
               "expected probabilities of a floating point dtype, got ", self.dtype());
   Tensor p = self.contiguous();
   Tensor out = detail::make_tensor(self.sizes(), self.dtype(), self.device());
-  detail::backend_of(out).bernoulli_tensor(detail::arg(p), detail::arg(out), backend::default_generator());
+  detail::backend_of(out)->bernoulli_tensor(detail::arg(p), detail::arg(out), backend::default_generator());
   return out;
 }
 

@@ -37,7 +37,7 @@ Tensor flip(const Tensor& self, IntArrayRef dims) {
       st[d] = -st[d];
     }
     StridedArg src(self, self.sizes(), st, start);
-    detail::backend_of(out).copy(src.arg(), detail::arg(out));
+    detail::backend_of(out)->copy(src.arg(), detail::arg(out));
   }
   if (auto* n = autograd::record("FlipBackward0", {&self}, [dv = DimVector(dims)](Node&, variable_list& g) {
         return variable_list{g[0].flip(dv)};
@@ -96,7 +96,7 @@ Tensor roll(const Tensor& self, IntArrayRef shifts, IntArrayRef dims) {
       dst_off += (wrapped ? 0 : s) * out.stride(d);
     }
     StridedArg src(self, sz, self.strides(), src_off), dst(out, sz, out.strides(), dst_off);
-    detail::backend_of(out).copy(src.arg(), dst.arg());
+    detail::backend_of(out)->copy(src.arg(), dst.arg());
   }
   if (auto* n = autograd::record("RollBackward0", {&self}, [sv = DimVector(shifts), dv = DimVector(dims)](
                                                                Node&, variable_list& g) {

@@ -43,7 +43,7 @@ DimVector final_shape(const Tensor& self, const std::vector<bool>& mask, bool ke
 Tensor reduce_raw(ReduceOp op, const Tensor& in, const std::vector<bool>& mask, bool keepdim) {
   DimVector ks = keep_shape(in, mask);
   Tensor out = detail::make_tensor(ks, in.dtype(), in.device());
-  detail::backend_of(out).reduce(op, detail::arg(in), detail::arg(out));
+  detail::backend_of(out)->reduce(op, detail::arg(in), detail::arg(out));
   DimVector fs = final_shape(in, mask, keepdim);
   return detail::make_view(out, fs, detail::contiguous_strides(fs), 0);
 }
@@ -119,7 +119,7 @@ std::tuple<Tensor, Tensor> extremum_dim(const Tensor& self, int64_t dim, bool ke
   mask[static_cast<size_t>(d)] = true;
   DimVector ks = keep_shape(x, mask);
   Tensor idx = detail::make_tensor(ks, kLong, x.device());
-  detail::backend_of(x).arg_reduce(is_max ? backend::ArgReduceOp::ArgMax : backend::ArgReduceOp::ArgMin,
+  detail::backend_of(x)->arg_reduce(is_max ? backend::ArgReduceOp::ArgMax : backend::ArgReduceOp::ArgMin,
                                    detail::arg(x), static_cast<int>(d), detail::arg(idx));
   Tensor vals;
   {

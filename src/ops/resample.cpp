@@ -20,7 +20,7 @@ Tensor upsample_adjoint(const Tensor& g, UpsampleMode mode, const UpsampleParams
 Tensor upsample_core(const Tensor& x, UpsampleMode mode, const UpsampleParams& p, int64_t oh, int64_t ow) {
   const Tensor xc = x.contiguous();
   Tensor out = detail::make_tensor({x.size(0), x.size(1), oh, ow}, x.dtype(), x.device());
-  if (out.numel() > 0) detail::backend_of(x).upsample2d(mode, detail::arg(xc), detail::arg(out), p);
+  if (out.numel() > 0) detail::backend_of(x)->upsample2d(mode, detail::arg(xc), detail::arg(out), p);
   const char* name = mode == UpsampleMode::Nearest ? "UpsampleNearest2DBackward0" : "UpsampleBilinear2DBackward0";
   if (auto* n = autograd::record(name, {&x}, [mode, p, h = x.size(2), w = x.size(3)](Node&, variable_list& g) {
         return variable_list{upsample_adjoint(g[0], mode, p, h, w)};
@@ -31,7 +31,7 @@ Tensor upsample_core(const Tensor& x, UpsampleMode mode, const UpsampleParams& p
 Tensor upsample_adjoint(const Tensor& g, UpsampleMode mode, const UpsampleParams& p, int64_t h, int64_t w) {
   const Tensor gc = g.contiguous();
   Tensor out = detail::make_tensor({g.size(0), g.size(1), h, w}, g.dtype(), g.device());
-  if (out.numel() > 0) detail::backend_of(g).upsample2d_backward(mode, detail::arg(gc), detail::arg(out), p);
+  if (out.numel() > 0) detail::backend_of(g)->upsample2d_backward(mode, detail::arg(gc), detail::arg(out), p);
   const char* name = mode == UpsampleMode::Nearest ? "UpsampleNearest2DBackwardBackward0"
                                                    : "UpsampleBilinear2DBackwardBackward0";
   if (auto* n = autograd::record(name, {&g}, [mode, p, oh = g.size(2), ow = g.size(3)](Node&, variable_list& gg) {
@@ -94,7 +94,7 @@ Tensor pad_core(const Tensor& x, PadMode mode, int64_t top, int64_t bottom, int6
   const Tensor xc = x.contiguous();
   Tensor out = detail::make_tensor({x.size(0), x.size(1), x.size(2) + top + bottom, x.size(3) + left + right},
                                    x.dtype(), x.device());
-  if (out.numel() > 0) detail::backend_of(x).pad2d(mode, detail::arg(xc), detail::arg(out), top, left);
+  if (out.numel() > 0) detail::backend_of(x)->pad2d(mode, detail::arg(xc), detail::arg(out), top, left);
   const char* name = mode == PadMode::Reflect ? "ReflectionPad2DBackward0"
                      : mode == PadMode::Replicate ? "ReplicationPad2DBackward0" : "CircularPad2DBackward0";
   if (auto* n = autograd::record(name, {&x}, [mode, top, left, h = x.size(2), w = x.size(3)](Node&, variable_list& g) {
@@ -108,7 +108,7 @@ Tensor pad_adjoint(const Tensor& g, PadMode mode, int64_t top, int64_t left, int
   Tensor out = detail::make_tensor({g.size(0), g.size(1), h, w}, g.dtype(), g.device());
   if (out.numel() > 0) {
     if (g.numel() == 0) out.zero_();
-    else detail::backend_of(g).pad2d_backward(mode, detail::arg(gc), detail::arg(out), top, left);
+    else detail::backend_of(g)->pad2d_backward(mode, detail::arg(gc), detail::arg(out), top, left);
   }
   if (auto* n = autograd::record("PadBackwardBackward0", {&g},
                                  [mode, top, left, bottom = g.size(2) - h - top, right = g.size(3) - w - left](

@@ -29,7 +29,7 @@ bool has_zero(const Tensor& x) {
 Tensor scan_kernel(ScanOp op, const Tensor& in, int64_t dim) {
   Tensor out = detail::make_tensor(in.sizes(), in.dtype(), in.device());
   if (in.numel() > 0)
-    detail::backend_of(in).scan(op, detail::arg(as_1d(in)), detail::arg(as_1d(out)), static_cast<int>(dim));
+    detail::backend_of(in)->scan(op, detail::arg(as_1d(in)), detail::arg(as_1d(out)), static_cast<int>(dim));
   return out;
 }
 
@@ -66,7 +66,7 @@ Tensor prod_impl(const Tensor& self, std::optional<int64_t> dim, bool keepdim, s
   }
   Tensor in = detail::cast(self, accumulate_dtype(self, dtype));
   Tensor kept = detail::make_tensor(reduced_shape(in, mask, true), in.dtype(), in.device());
-  detail::backend_of(in).reduce(ReduceOp::Prod, detail::arg(in), detail::arg(kept));
+  detail::backend_of(in)->reduce(ReduceOp::Prod, detail::arg(in), detail::arg(kept));
   DimVector fs = reduced_shape(in, mask, keepdim);
   Tensor out = detail::make_view(kept, fs, detail::contiguous_strides(fs), 0);
   if (auto* n = autograd::record(dim ? "ProdBackward1" : "ProdBackward0", {&in},

@@ -64,7 +64,7 @@ Tensor flip_dim(const Tensor& t, int64_t dim) {
   strides[static_cast<size_t>(dim)] = -strides[static_cast<size_t>(dim)];
   Tensor reversed = detail::make_view(t, t.sizes(), strides, offset);
   Tensor out = detail::make_tensor(t.sizes(), t.dtype(), t.device());
-  detail::backend_of(t).copy(detail::arg(reversed), detail::arg(out));
+  detail::backend_of(t)->copy(detail::arg(reversed), detail::arg(out));
   if (auto* node = autograd::record("FlipBackward0", {&t}, [dim](Node&, variable_list& g) {
         return variable_list{flip_dim(g[0], dim)};
       }))

@@ -32,7 +32,7 @@ Tensor softmax_impl(const Tensor& self, int64_t dim, std::optional<ScalarType> d
     xc = x.contiguous();
   }
   Tensor y = detail::make_tensor(x.sizes(), x.dtype(), x.device());
-  detail::backend_of(x).softmax(detail::arg(xc), static_cast<int>(d), log, detail::arg(y));
+  detail::backend_of(x)->softmax(detail::arg(xc), static_cast<int>(d), log, detail::arg(y));
   if (auto* n = autograd::record(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", {&x},
                                  [d, log](Node& n, variable_list& g) {
                                    Tensor ys = n.saved(0);
@@ -40,7 +40,7 @@ Tensor softmax_impl(const Tensor& self, int64_t dim, std::optional<ScalarType> d
                                      return variable_list{softmax_deriv(g[0], ys, d, log)};
                                    Tensor gc = detail::cast(g[0], ys.dtype()).contiguous();
                                    Tensor gi = detail::make_tensor(ys.sizes(), ys.dtype(), ys.device());
-                                   detail::backend_of(ys).softmax_backward(detail::arg(gc), detail::arg(ys),
+                                   detail::backend_of(ys)->softmax_backward(detail::arg(gc), detail::arg(ys),
                                                                            static_cast<int>(d), log, detail::arg(gi));
                                    return variable_list{gi};
                                  })) {
@@ -109,7 +109,7 @@ Tensor logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim) {
     std::vector<int64_t> out_rows = rows.sizes().vec();
     out_rows[static_cast<size_t>(kdim)] = 1;
     r = detail::make_tensor(out_rows, x.dtype(), x.device());
-    detail::backend_of(x).logsumexp(detail::arg(rows), kdim, detail::arg(r));
+    detail::backend_of(x)->logsumexp(detail::arg(rows), kdim, detail::arg(r));
     r = r.reshape(kept_shape);
   }
   Tensor out = r;

@@ -22,7 +22,7 @@ std::tuple<Tensor, Tensor> sort_impl(const Tensor& self, bool stable, int64_t di
   Tensor values = detail::make_tensor(self.sizes(), self.dtype(), self.device());
   Tensor indices = detail::make_tensor(self.sizes(), kLong, self.device());
   if (self.numel() > 0)
-    detail::backend_of(self).sort(detail::arg(as_1d(self)), detail::arg(as_1d(values)), detail::arg(as_1d(indices)),
+    detail::backend_of(self)->sort(detail::arg(as_1d(self)), detail::arg(as_1d(values)), detail::arg(as_1d(indices)),
                                   static_cast<int>(d), descending, stable);
   if (auto* n = autograd::record("SortBackward0", {&self},
                                  [d, sizes = DimVector(self.sizes())](Node& n, variable_list& g) {
@@ -53,7 +53,7 @@ std::tuple<Tensor, Tensor> select_impl(SliceSelect op, const Tensor& self, int64
   Tensor values = detail::make_tensor(ks, self.dtype(), self.device());
   Tensor indices = detail::make_tensor(ks, kLong, self.device());
   if (self.numel() > 0)
-    detail::backend_of(self).slice_select(op, detail::arg(as_1d(self)), detail::arg(as_1d(values)),
+    detail::backend_of(self)->slice_select(op, detail::arg(as_1d(self)), detail::arg(as_1d(values)),
                                           detail::arg(as_1d(indices)), k, static_cast<int>(d));
   if (!keepdim && self.dim() > 0) {
     const DimVector fs = reduced_shape(self, mask, false);
@@ -101,7 +101,7 @@ std::tuple<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim, bool
   Tensor values = detail::make_tensor(sizes, self.dtype(), self.device());
   Tensor indices = detail::make_tensor(sizes, kLong, self.device());
   if (values.numel() > 0)
-    detail::backend_of(self).topk(detail::arg(as_1d(self)), detail::arg(as_1d(values)), detail::arg(as_1d(indices)),
+    detail::backend_of(self)->topk(detail::arg(as_1d(self)), detail::arg(as_1d(values)), detail::arg(as_1d(indices)),
                                   k, static_cast<int>(d), largest, sorted);
   if (auto* node = autograd::record("TopkBackward0", {&self},
                                     [d, in_sizes = DimVector(self.sizes())](Node& n, variable_list& g) {

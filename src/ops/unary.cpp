@@ -109,7 +109,7 @@ Tensor& unary_inplace(const UnarySpec& s, Tensor& self) {
   check_can_cast(out_dtype(s, self.dtype()), self.dtype(), s.name);
   return inplace(self, s.name, {}, [&] { return unary_forward(s, self); }, [&] {
     Tensor in = self.is_contiguous() ? self : self.clone();
-    detail::backend_of(self).unary(s.op, detail::arg(in), detail::arg(self), {});
+    detail::backend_of(self)->unary(s.op, detail::arg(in), detail::arg(self), {});
   });
 }
 
@@ -182,7 +182,7 @@ Tensor& clamp_(Tensor& self, const std::optional<Scalar>& lo, const std::optiona
   return inplace(self, "clamp_", {}, [&] { return clamp(self, lo, hi); }, [&] {
     EMBER_CHECK(lo || hi, Error, "clamp_", "At least one of 'min' or 'max' must not be None");
     Tensor in = self.is_contiguous() ? self : self.clone();
-    detail::backend_of(self).unary(UnaryOp::Clamp, detail::arg(in), detail::arg(self), clamp_params(lo, hi));
+    detail::backend_of(self)->unary(UnaryOp::Clamp, detail::arg(in), detail::arg(self), clamp_params(lo, hi));
   });
 }
 Tensor clamp_min(const Tensor& x, const Scalar& lo) { return clamp(x, lo, std::nullopt); }
