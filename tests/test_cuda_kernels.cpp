@@ -363,6 +363,15 @@ TEST_CASE("cuda: reductions match the CPU, small and multi-block (needs GPU)", "
   check_same(big.cuda().sum(), big.to(kFloat).sum(), 1e-4);
   check_same(big.cuda().view({1024, 4096}).sum({0}), big.view({1024, 4096}).sum({0}), 1e-4);
   check_same(big.cuda().view({4, 1 << 20}).amax({1}), big.view({4, 1 << 20}).amax({1}), 0);
+  // Long strided columns split over several threads (a bias gradient: 64 channels over
+  // N*H*W), and the second pass over their partials; amax and an argmax over the same dim.
+  Tensor conv_grad = sample({128, 64, 14, 14}, kFloat);
+  check_same(conv_grad.cuda().sum({0, 2, 3}), conv_grad.sum({0, 2, 3}), 1e-3);
+  Tensor rows = sample({25088, 64}, kFloat);
+  check_same(rows.cuda().sum({0}), rows.sum({0}), 1e-3);
+  check_same(rows.cuda().amax({0}), rows.amax({0}), 0);
+  check_same(rows.cuda().argmax(0), rows.argmax(0), 0);
+  check_same(rows.to(kHalf).cuda().sum({0}).to(kFloat), rows.to(kHalf).to(kFloat).sum({0}), 0.5);
   Tensor d = sample({1 << 20}, kDouble);
   check_same(d.cuda().sum(), d.sum(), 1e-10);
   Tensor l = sample({1000, 3}, kLong);

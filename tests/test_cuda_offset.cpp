@@ -183,9 +183,23 @@ TEST_CASE("cuda launch geometry: reduction plans", "[cuda][launch]") {
   CHECK(p.grid == 1000);
   p = plan_reduce(1000, 100, true, 132);
   CHECK(p.block == 128);
-  // Columns (strided reduced elements) with many outputs: a thread per output.
+  // Columns (strided reduced elements) with many outputs: a thread per output, each column
+  // split over several threads while the outputs alone would not fill the GPU
+  // (132 SMs * 2048 threads), at least 16 elements a thread.
+  p = plan_reduce(int64_t(1) << 20, 512, false, 132);
+  CHECK(p.thread_per_output);
+  CHECK(p.splits == 1);
+  CHECK(p.grid == (int64_t(1) << 20) / 256);
   p = plan_reduce(4096, 512, false, 132);
   CHECK(p.thread_per_output);
+  CHECK(p.splits == 32);  // 512 / 16
+  CHECK(p.grid == 4096 * 32 / 256);
+  p = plan_reduce(64, 128 * 14 * 14, false, 132);  // a conv bias gradient: 64 channels over N*H*W
+  CHECK(p.thread_per_output);
+  CHECK(p.splits == 1024);
+  CHECK(p.grid == 64 * 1024 / 256);
+  p = plan_reduce(4096, 16, false, 132);  // short columns: no split
+  CHECK(p.splits == 1);
   CHECK(p.grid == 16);
   // ... but few strided outputs still get blocks, split when long.
   p = plan_reduce(2, int64_t(1) << 20, false, 132);

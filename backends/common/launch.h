@@ -36,18 +36,31 @@ struct ReducePlan {
   int64_t grid = 0;
 };
 
+/// Threads one SM keeps resident (the H100/H200 generation and its predecessors).
+constexpr int64_t kResidentThreadsPerSm = 2048;
+/// Launches beyond this many blocks loop over their work (grid-stride), far below CUDA's
+/// 2^31 - 1 limit on gridDim.x.
+constexpr int64_t kMaxReduceGrid = int64_t(1) << 20;
+
 /// Reductions whose reduced elements are contiguous (`inner_contiguous`) get a block (or,
 /// for short rows, a narrower block) per output and warp shuffles; when the outputs are
 /// few and long, the row is split over several blocks. Reductions over a strided dim with
 /// many outputs give each thread one output, so neighbouring threads read neighbouring
-/// addresses.
+/// addresses; when those threads would not fill the GPU and the columns are long (a bias
+/// gradient's sum over the batch), each column is split over several threads too, at
+/// least 16 elements each, and a second pass folds the partials.
 inline ReducePlan plan_reduce(int64_t outputs, int64_t length, bool inner_contiguous, int sm_count) {
   ReducePlan p;
   if (outputs <= 0) return p;
-  const int64_t target_blocks = static_cast<int64_t>(std::max(sm_count, 1)) * 4;
+  const int64_t sms = std::max(sm_count, 1);
+  const int64_t target_blocks = sms * 4;
   if (!inner_contiguous && outputs >= 64) {
     p.thread_per_output = true;
-    p.grid = (outputs + p.block - 1) / p.block;
+    const int64_t resident = sms * kResidentThreadsPerSm;
+    if (outputs < resident && length >= 32) {
+      p.splits = std::clamp<int64_t>(std::min(resident / outputs, length / 16), 1, 1024);
+    }
+    p.grid = (outputs * p.splits + p.block - 1) / p.block;
     return p;
   }
   int b = 32;

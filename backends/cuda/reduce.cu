@@ -2,11 +2,13 @@
 // size 1 on every reduced dim. The launch follows plan_reduce (backends/common/launch.h):
 // a block per output with warp-shuffle folding, split over several blocks (and a second
 // pass over the partials) when outputs are few and long; a thread per output when the
-// reduced elements are strided and outputs are many. The accumulator is opmath_t of the
+// reduced elements are strided and outputs are many (long columns split over several
+// threads, with the same second pass). The accumulator is opmath_t of the
 // element type: float for float, Half and BFloat16 (16-bit values are widened on load and
 // the result rounded once on store, as libtorch's CUDA kernels), integers wrap.
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "backends/common/scalar_ops.h"
@@ -56,32 +58,44 @@ struct Reducer {
 // (out offset, in base offset); rc maps a reduction index to its in offset. In and Out are
 // the element types read and written, A the accumulator; partials stay in A, so a split
 // reduction of 16-bit values rounds once, at the end of the second pass.
+// `works` = outputs * splits block-sized pieces of work; a grid smaller than that loops
+// (the trip count is uniform over the block, so every thread reaches block_reduce).
 template <class In, class Out, class A>
 __global__ void reduce_block_kernel(const In* in, Out* out, A* partial, int64_t length, int64_t splits,
-                                    OffsetCalculator<2> oc, OffsetCalculator<1> rc, Reducer<A> r) {
-  const int64_t out_i = blockIdx.x / splits, s = blockIdx.x % splits;
+                                    int64_t works, OffsetCalculator<2> oc, OffsetCalculator<1> rc, Reducer<A> r) {
   const int64_t chunk = (length + splits - 1) / splits;
-  const int64_t begin = s * chunk, end = begin + chunk < length ? begin + chunk : length;
-  const auto base = oc.get(out_i);
-  A acc = r.identity();
-  for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x)
-    acc = r.combine(acc, static_cast<A>(in[base.v[1] + rc.get(j).v[0]]));
-  acc = block_reduce(acc, r);
-  if (threadIdx.x == 0) {
-    if (splits == 1) out[base.v[0]] = Out(acc);
-    else partial[blockIdx.x] = acc;
+  for (int64_t w = blockIdx.x; w < works; w += gridDim.x) {
+    const int64_t out_i = w / splits, s = w % splits;
+    const int64_t begin = s * chunk, end = begin + chunk < length ? begin + chunk : length;
+    const auto base = oc.get(out_i);
+    A acc = r.identity();
+    for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x)
+      acc = r.combine(acc, static_cast<A>(in[base.v[1] + rc.get(j).v[0]]));
+    acc = block_reduce(acc, r);
+    if (threadIdx.x == 0) {
+      if (splits == 1) out[base.v[0]] = Out(acc);
+      else partial[w] = acc;
+    }
+    __syncthreads();  // block_reduce's shared slots are reused by the next piece
   }
 }
 
+// Thread t folds share t / outputs of output t % outputs (neighbouring threads, neighbouring
+// outputs: coalesced reads of strided columns); with splits > 1 the share goes to
+// partial[output * splits + share], the layout the second pass reads.
 template <class T, class A>
-__global__ void reduce_thread_kernel(const T* in, T* out, int64_t outputs, int64_t length, OffsetCalculator<2> oc,
-                                     OffsetCalculator<1> rc, Reducer<A> r) {
+__global__ void reduce_thread_kernel(const T* in, T* out, A* partial, int64_t outputs, int64_t length,
+                                     int64_t splits, OffsetCalculator<2> oc, OffsetCalculator<1> rc, Reducer<A> r) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < outputs; i += stride) {
+  const int64_t chunk = (length + splits - 1) / splits;
+  for (int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; t < outputs * splits; t += stride) {
+    const int64_t i = t % outputs, s = t / outputs;
+    const int64_t begin = s * chunk, end = begin + chunk < length ? begin + chunk : length;
     const auto base = oc.get(i);
     A acc = r.identity();
-    for (int64_t j = 0; j < length; ++j) acc = r.combine(acc, static_cast<A>(in[base.v[1] + rc.get(j).v[0]]));
-    out[base.v[0]] = T(acc);
+    for (int64_t j = begin; j < end; ++j) acc = r.combine(acc, static_cast<A>(in[base.v[1] + rc.get(j).v[0]]));
+    if (splits == 1) out[base.v[0]] = T(acc);
+    else partial[i * splits + s] = acc;
   }
 }
 
@@ -131,24 +145,19 @@ void reduce_typed(ReduceOp op, const TensorArg& in, const TensorArg& out) {
   T* o = static_cast<T*>(out.data);
   const T* x = static_cast<const T*>(in.data);
   cudaStream_t stream = current_stream();
+  const unsigned grid = static_cast<unsigned>(std::min(p.grid, kMaxReduceGrid));
+  // Pass 1: out directly, or partials [outputs, splits]; pass 2 folds each row of partials.
+  std::unique_ptr<Scratch> partial;
+  if (p.splits > 1) partial = std::make_unique<Scratch>(static_cast<size_t>(outputs * p.splits) * sizeof(A));
+  A* part = partial ? static_cast<A*>(partial->get()) : nullptr;
   if (p.thread_per_output) {
-    const int64_t grid = std::min<int64_t>(p.grid, int64_t(1) << 20);
-    reduce_thread_kernel<T, A><<<static_cast<unsigned>(grid), p.block, 0, stream>>>(x, o, outputs, length, oc, rc, r);
-    EMBER_CUDA_CHECK_LAUNCH();
-    return;
-  }
-  if (p.splits == 1) {
+    reduce_thread_kernel<T, A><<<grid, p.block, 0, stream>>>(x, o, part, outputs, length, p.splits, oc, rc, r);
+  } else {
     reduce_block_kernel<T, T, A>
-        <<<static_cast<unsigned>(p.grid), p.block, 0, stream>>>(x, o, nullptr, length, 1, oc, rc, r);
-    EMBER_CUDA_CHECK_LAUNCH();
-    return;
+        <<<grid, p.block, 0, stream>>>(x, o, part, length, p.splits, outputs * p.splits, oc, rc, r);
   }
-  // Pass 1: partials [outputs, splits]; pass 2: fold each row of partials into out.
-  Scratch partial(static_cast<size_t>(p.grid) * sizeof(A));
-  A* part = static_cast<A*>(partial.get());
-  reduce_block_kernel<T, T, A>
-      <<<static_cast<unsigned>(p.grid), p.block, 0, stream>>>(x, o, part, length, p.splits, oc, rc, r);
   EMBER_CUDA_CHECK_LAUNCH();
+  if (p.splits == 1) return;
   Split second;
   second.kept_sizes = sp.kept_sizes;
   second.kept_out = sp.kept_out;
@@ -162,8 +171,8 @@ void reduce_typed(ReduceOp op, const TensorArg& in, const TensorArg& out) {
   second.red_in = {1};
   int block = 32;
   while (block < 256 && block < p.splits) block *= 2;
-  reduce_block_kernel<A, T, A><<<static_cast<unsigned>(outputs), block, 0, stream>>>(
-      part, o, nullptr, p.splits, 1, kept_calc(second), reduced_calc(second), r);
+  reduce_block_kernel<A, T, A><<<static_cast<unsigned>(std::min(outputs, kMaxReduceGrid)), block, 0, stream>>>(
+      part, o, nullptr, p.splits, 1, outputs, kept_calc(second), reduced_calc(second), r);
   EMBER_CUDA_CHECK_LAUNCH();
 }
 
@@ -201,15 +210,18 @@ __device__ ArgPair<T> shfl_down(ArgPair<T> p, int offset) {
 
 // Values compare in opmath_t<T> (16-bit values widen exactly, so the order is theirs).
 template <class T>
-__global__ void arg_block_kernel(const T* in, int64_t* out, int64_t length, int64_t stride, OffsetCalculator<2> oc,
-                                 ArgReducer<math::opmath_t<T>> r) {
+__global__ void arg_block_kernel(const T* in, int64_t* out, int64_t outputs, int64_t length, int64_t stride,
+                                 OffsetCalculator<2> oc, ArgReducer<math::opmath_t<T>> r) {
   using C = math::opmath_t<T>;
-  const auto base = oc.get(blockIdx.x);
-  ArgPair<C> acc = r.identity();
-  for (int64_t j = threadIdx.x; j < length; j += blockDim.x)
-    acc = r.combine(acc, {static_cast<C>(in[base.v[1] + j * stride]), j});
-  acc = block_reduce(acc, r);
-  if (threadIdx.x == 0) out[base.v[0]] = acc.i;
+  for (int64_t o = blockIdx.x; o < outputs; o += gridDim.x) {  // uniform trip count over the block
+    const auto base = oc.get(o);
+    ArgPair<C> acc = r.identity();
+    for (int64_t j = threadIdx.x; j < length; j += blockDim.x)
+      acc = r.combine(acc, {static_cast<C>(in[base.v[1] + j * stride]), j});
+    acc = block_reduce(acc, r);
+    if (threadIdx.x == 0) out[base.v[0]] = acc.i;
+    __syncthreads();  // block_reduce's shared slots are reused by the next output
+  }
 }
 
 template <class T>
@@ -327,13 +339,14 @@ void CudaBackend::arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const
     const ReducePlan p = plan_reduce(out.numel, length, stride == 1, sm_count());
     const T* x = static_cast<const T*>(in.data);
     int64_t* o = static_cast<int64_t*>(out.data);
+    // One thread or one block per output (the plan's splits are for reductions with partials).
     if (p.thread_per_output) {
-      const int64_t grid = std::min<int64_t>(p.grid, int64_t(1) << 20);
+      const int64_t grid = std::min((out.numel + p.block - 1) / p.block, kMaxReduceGrid);
       arg_thread_kernel<T><<<static_cast<unsigned>(grid), p.block, 0, current_stream()>>>(x, o, out.numel, length,
                                                                                           stride, oc, r);
     } else {
-      arg_block_kernel<T><<<static_cast<unsigned>(out.numel), p.block, 0, current_stream()>>>(x, o, length, stride,
-                                                                                             oc, r);
+      arg_block_kernel<T><<<static_cast<unsigned>(std::min(out.numel, kMaxReduceGrid)), p.block, 0,
+                            current_stream()>>>(x, o, out.numel, length, stride, oc, r);
     }
     EMBER_CUDA_CHECK_LAUNCH();
   });
