@@ -243,6 +243,34 @@ TEST_CASE("cuda: sort, topk, kthvalue, median and mode match the CPU exactly (ne
   same_pair(xg.kthvalue(5, 1), x.kthvalue(5, 1));
   same_pair(xg.median(1), x.median(1));
   same_pair(xg.mode(1), x.mode(1));
+  // Both paths: [5, 37] above sorts by radix; 40000 slices of 8 merge one slice per thread;
+  // one long slice and int/16-bit dtypes sort by radix. NaN, -0.0 and ties throughout.
+  Tensor many = randint(0, 4, {40000, 8}).to(kFloat) - 2;
+  many.index_put_({7, 2}, std::numeric_limits<double>::quiet_NaN());
+  many.index_put_({9, 0}, -0.0);
+  Tensor one = (randn({1 << 20}) * 8).round();
+  one.index_put_({17}, std::numeric_limits<double>::quiet_NaN());
+  one.index_put_({1000}, -0.0);
+  // The CPU sorts 16-bit values as float (exact, so the orders agree): GPU values compare in
+  // the CPU's dtype.
+  auto same_sorted = [](const std::tuple<Tensor, Tensor>& g, const std::tuple<Tensor, Tensor>& c) {
+    check_same(std::get<0>(g).to(std::get<0>(c).dtype()), std::get<0>(c), 0);
+    check_same(std::get<1>(g), std::get<1>(c), 0);
+  };
+  const std::vector<std::pair<Tensor, Tensor>> cases = {
+      {many, many}, {one, one}, {one.to(kHalf), one.to(kHalf).to(kFloat)},
+      {one.to(kBFloat16), one.to(kBFloat16).to(kFloat)}, {one.to(kLong).view({4, -1}), one.to(kLong).view({4, -1})},
+      {(one > 0).to(kByte).view({8, -1}), (one > 0).to(kByte).view({8, -1})}};
+  for (const auto& [t, c] : cases) {
+    INFO("sizes " << t.sizes() << " dtype " << t.dtype());
+    const Tensor tg = t.cuda();
+    const int64_t last = t.dim() - 1;
+    for (bool desc : {false, true}) same_sorted(tg.sort(last, desc), c.sort(last, desc));
+    for (bool largest : {true, false}) same_sorted(tg.topk(5, last, largest), c.topk(5, last, largest));
+    same_sorted(tg.kthvalue(3, last), c.kthvalue(3, last));
+    same_sorted(tg.median(last), c.median(last));
+    same_sorted(tg.mode(last), c.mode(last));
+  }
   Tensor r = randn({3, 50}).requires_grad_();
   Tensor rg = r.detach().cuda().requires_grad_();
   std::get<0>(r.topk(5, 1)).sum().backward();

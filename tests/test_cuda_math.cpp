@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <ember/ember.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <deque>
@@ -358,4 +359,61 @@ TEST_CASE("cuda math: the sort orders rank float16 and bfloat16 NaN largest, tie
   };
   check(math::Half{});
   check(math::BFloat16{});
+}
+
+namespace {
+// Values of T with the awkward cases: both zeros, infinities, NaNs (both signs), ties.
+template <class T>
+std::vector<T> order_samples() {
+  std::vector<T> v;
+  if constexpr (std::is_same_v<T, bool>) {
+    v = {true, false, false, true, true};
+  } else if constexpr (std::is_integral_v<T>) {
+    v = {T(3), std::numeric_limits<T>::max(), T(0), std::numeric_limits<T>::lowest(), T(3), T(1), T(0)};
+    if constexpr (std::is_signed_v<T>) v.insert(v.end(), {T(-1), T(-7), T(-1)});
+  } else {
+    const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+    for (float f : {2.5f, -0.0f, nan, 0.0f, -inf, 1.0f, -nan, inf, -2.5f, 1.0f, 0.0f, -1e-3f, 65504.0f, nan, -0.0f})
+      v.push_back(T(f));
+  }
+  return v;
+}
+
+// Stable sort by radix_key (or its complement) equals sorting with Ascending (Descending).
+template <class T>
+void check_radix_order() {
+  using K = math::Keyed<T>;
+  const std::vector<T> values = order_samples<T>();
+  for (bool descending : {false, true}) {
+    std::vector<K> by_order, by_key;
+    for (size_t i = 0; i < values.size(); ++i) by_order.push_back(K{values[i], static_cast<int64_t>(i)});
+    by_key = by_order;
+    if (descending) std::sort(by_order.begin(), by_order.end(), math::Descending<T>{});
+    else std::sort(by_order.begin(), by_order.end(), math::Ascending<T>{});
+    std::stable_sort(by_key.begin(), by_key.end(), [&](const K& a, const K& b) {
+      const auto ka = math::radix_key(a.v), kb = math::radix_key(b.v);
+      return descending ? static_cast<decltype(ka)>(~ka) < static_cast<decltype(kb)>(~kb) : ka < kb;
+    });
+    for (size_t i = 0; i < values.size(); ++i) {
+      INFO("position " << i << (descending ? " descending" : " ascending"));
+      CHECK(by_key[i].i == by_order[i].i);
+    }
+  }
+}
+}  // namespace
+
+TEST_CASE("cuda math: radix keys order every dtype as the sort orders, NaN and zeros included", "[cuda][math]") {
+  check_radix_order<float>();
+  check_radix_order<double>();
+  check_radix_order<math::Half>();
+  check_radix_order<math::BFloat16>();
+  check_radix_order<int64_t>();
+  check_radix_order<int32_t>();
+  check_radix_order<uint8_t>();
+  check_radix_order<bool>();
+  // The keys themselves: NaN of either sign is the largest key, -0.0 shares 0.0's.
+  CHECK(math::radix_key(-std::numeric_limits<float>::quiet_NaN()) == 0xffffffffu);
+  CHECK(math::radix_key(-0.0f) == math::radix_key(0.0f));
+  CHECK(math::radix_key(-std::numeric_limits<double>::infinity()) < math::radix_key(-1e300));
+  CHECK(math::radix_key(int64_t(-1)) < math::radix_key(int64_t(0)));
 }

@@ -169,6 +169,14 @@ TEST_CASE("cuda packed access: word-wise maps equal the element-wise functors", 
   CHECK((d[0] == 0 && d[1] == 0 && d[2] == 7.5 && d[3] == 7.5));
 }
 
+TEST_CASE("cuda launch geometry: sorts use a radix sort unless short slices fill the GPU", "[cuda][launch]") {
+  CHECK(sort_slices_by_radix(1, 1 << 20, 132));         // one long slice: every element in parallel
+  CHECK(sort_slices_by_radix(32, 50000, 132));          // topk over a vocabulary
+  CHECK(sort_slices_by_radix(1000, 8, 132));            // too few slices for the GPU
+  CHECK_FALSE(sort_slices_by_radix(1 << 20, 8, 132));   // many short slices: one thread each
+  CHECK_FALSE(sort_slices_by_radix(132 * 256, 32, 132));
+}
+
 TEST_CASE("cuda launch geometry: reduction plans", "[cuda][launch]") {
   // A full sum of 16M elements: one output split over many blocks, 256 threads each.
   auto p = plan_reduce(1, int64_t(1) << 24, true, 132);

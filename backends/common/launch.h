@@ -76,4 +76,11 @@ inline ReducePlan plan_reduce(int64_t outputs, int64_t length, bool inner_contig
   return p;
 }
 
+/// Whether sort/topk/selections over `slices` slices of n elements sort by device-wide
+/// radix sort (every element in parallel) rather than one merge sort per slice on one
+/// thread: short slices numerous enough to fill the GPU stay one per thread.
+inline bool sort_slices_by_radix(int64_t slices, int64_t n, int sm_count) {
+  return n > 32 || slices < static_cast<int64_t>(std::max(sm_count, 1)) * 256;
+}
+
 }  // namespace ember::backend

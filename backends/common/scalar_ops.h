@@ -143,7 +143,9 @@ struct UnaryFn {
         if constexpr (std::is_signed_v<T> || is_float_v<T>) return static_cast<T>((T(0) < v) - (v < T(0)));
         else return static_cast<T>(T(0) < v);
       case UnaryOp::Square: return mul(v, v);
-      case UnaryOp::Relu: return v < T(0) ? T(0) : v;  // keeps NaN and -0.0, as libtorch's clamp_min
+      case UnaryOp::Relu:  // keeps NaN and -0.0, as libtorch's clamp_min
+        if constexpr (std::is_unsigned_v<T> || is_bool_v<T>) return v;
+        else return v < T(0) ? T(0) : v;
       case UnaryOp::Clamp:
         if constexpr (is_float_v<T>) {
           if (v != v) return v;

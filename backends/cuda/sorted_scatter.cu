@@ -1,8 +1,7 @@
 // sorted_scatter (sorted_scatter.cuh): a stable radix sort of the targets carrying each
 // pair's position, the values gathered into that order, then CombineRuns over the runs.
-#include <cub/device/device_radix_sort.cuh>
-
 #include "backends/common/sorted_scatter.h"
+#include "backends/cuda/radix_sort.cuh"
 #include "backends/cuda/sorted_scatter.cuh"
 #include "ember/deterministic.h"
 
@@ -28,13 +27,7 @@ void sort_targets(const int64_t* targets, int64_t n, int64_t extent, int64_t* so
   Scratch positions(static_cast<size_t>(n) * sizeof(int64_t));
   auto* pos = static_cast<int64_t*>(positions.get());
   launch_indexed(n, Iota{pos});
-  const int bits = sorted_scatter::target_bits(extent);
-  size_t bytes = 0;
-  EMBER_CUDA_CHECK(
-      cub::DeviceRadixSort::SortPairs(nullptr, bytes, targets, sorted, pos, order, n, 0, bits, current_stream()));
-  Scratch temp(bytes > 0 ? bytes : 1);
-  EMBER_CUDA_CHECK(
-      cub::DeviceRadixSort::SortPairs(temp.get(), bytes, targets, sorted, pos, order, n, 0, bits, current_stream()));
+  radix_sort_pairs(targets, sorted, static_cast<const int64_t*>(pos), order, n, sorted_scatter::target_bits(extent));
 }
 
 }  // namespace
