@@ -217,6 +217,18 @@ TEST_CASE("cuda: cumsum, cumprod and logcumsumexp match the CPU (needs GPU)", "[
   }
   Tensor i = randint(-5, 5, {3, 7}, TensorOptions().dtype(kLong));
   check_same(i.cuda().cumsum(1), i.cumsum(1), 0);
+  // Few long slices scan in chunks: the double sums group differently from the CPU's, so
+  // float outputs agree to rounding, integers exactly; strided slices too.
+  Tensor longx = randn({1 << 20});
+  check_same(longx.cuda().cumsum(0), longx.cumsum(0), 1e-6);
+  check_same(longx.cuda().logcumsumexp(0), longx.logcumsumexp(0), 1e-6);
+  Tensor near1 = 1 + randn({1 << 18}) * 1e-4;
+  check_same(near1.cuda().cumprod(0), near1.cumprod(0), 1e-6);
+  Tensor cols = randn({1 << 16, 4});
+  check_same(cols.cuda().cumsum(0), cols.cumsum(0), 1e-6);
+  Tensor li = randint(-5, 5, {1 << 20}, TensorOptions().dtype(kLong));
+  check_same(li.cuda().cumsum(0), li.cumsum(0), 0);
+  check_same(longx.to(kHalf).cuda().cumsum(0).to(kFloat), longx.to(kHalf).to(kFloat).cumsum(0), 2e-3);
   Tensor g = randn({4, 33, 5}).requires_grad_();
   Tensor gg = g.detach().cuda().requires_grad_();
   g.cumsum(1).sum().backward();

@@ -177,6 +177,15 @@ TEST_CASE("cuda launch geometry: sorts use a radix sort unless short slices fill
   CHECK_FALSE(sort_slices_by_radix(132 * 256, 32, 132));
 }
 
+TEST_CASE("cuda launch geometry: long scans are cut into chunks that fill the GPU", "[cuda][launch]") {
+  CHECK(scan_chunks(1, 1 << 24, 132) == 65536);        // one long slice: capped chunk count
+  CHECK(scan_chunks(1, 1 << 20, 132) == (1 << 20) / 64);  // at least 64 elements a chunk
+  CHECK(scan_chunks(8, 1 << 24, 132) == 132 * 2048 / 8);  // the GPU filled
+  CHECK(scan_chunks(1 << 20, 1000, 132) == 1);          // slices alone fill the GPU
+  CHECK(scan_chunks(8, 100, 132) == 1);                 // short slices: one thread each
+  CHECK(scan_chunks(0, 100, 132) == 1);
+}
+
 TEST_CASE("cuda launch geometry: reduction plans", "[cuda][launch]") {
   // A full sum of 16M elements: one output split over many blocks, 256 threads each.
   auto p = plan_reduce(1, int64_t(1) << 24, true, 132);

@@ -76,6 +76,16 @@ inline ReducePlan plan_reduce(int64_t outputs, int64_t length, bool inner_contig
   return p;
 }
 
+/// Chunks each slice of an inclusive scan is cut into: 1 (one thread runs the slice) when
+/// the slices alone fill the GPU or are short; otherwise enough chunks of at least 64
+/// elements to fill it, scanned in three passes (chunk totals, a scan of the totals per
+/// slice, the chunks again from their prefixes).
+inline int64_t scan_chunks(int64_t slices, int64_t n, int sm_count) {
+  const int64_t resident = static_cast<int64_t>(std::max(sm_count, 1)) * kResidentThreadsPerSm;
+  if (slices <= 0 || slices >= resident || n < 128) return 1;
+  return std::clamp<int64_t>(std::min(resident / slices, n / 64), 1, 65536);
+}
+
 /// Whether sort/topk/selections over `slices` slices of n elements sort by device-wide
 /// radix sort (every element in parallel) rather than one merge sort per slice on one
 /// thread: short slices numerous enough to fill the GPU stay one per thread.

@@ -1,10 +1,13 @@
-// Inclusive scans on CUDA (cumsum, cumprod, logcumsumexp): one thread per slice along
-// dim, accumulating in double (float, double), float (float16, bfloat16) or int64
-// (integers) and rounding on every store, as the CPU kernel does, so results agree with it
-// exactly. Slices run in parallel;
-// a single very long slice runs on one thread.
+// Inclusive scans on CUDA (cumsum, cumprod, logcumsumexp), accumulating in double (float,
+// double), float (float16, bfloat16) or int64 (integers) and rounding on every store, as
+// the CPU kernel does. When the slices fill the GPU, one thread runs each slice along dim,
+// in the CPU's order, so results agree with it exactly. Few long slices are cut into
+// chunks (scan_chunks in backends/common/launch.h) and scanned in three passes: each
+// chunk's total, a scan of the totals per slice, then each chunk again from its prefix; the
+// sums then group differently from the CPU's, in the accumulator's precision.
 #include <vector>
 
+#include "backends/common/launch.h"
 #include "backends/common/scalar_ops.h"
 #include "backends/cuda/loops.cuh"
 
@@ -19,24 +22,72 @@ template <class T>
 using acc_t = std::conditional_t<math::is_16bit_float_v<T>, float, std::conditional_t<kFloating<T>, double, int64_t>>;
 
 template <class T>
+__device__ acc_t<T> combine(Backend::ScanOp op, acc_t<T> acc, acc_t<T> v) {
+  using A = acc_t<T>;
+  if (op == Backend::ScanOp::CumSum) return static_cast<A>(acc + v);
+  if (op == Backend::ScanOp::CumProd) return static_cast<A>(acc * v);
+  if constexpr (kFloating<T>) return static_cast<A>(math::log_add_exp(acc, v));
+  return acc;  // logcumsumexp of integers is refused before any launch
+}
+
+// Scans in[begin, end) of one slice, starting from *prefix when given, storing every
+// output when out is set; returns the running value.
+template <class T>
+__device__ acc_t<T> scan_range(Backend::ScanOp op, const T* in, int64_t in_stride, T* out, int64_t out_stride,
+                               int64_t begin, int64_t end, const acc_t<T>* prefix) {
+  using A = acc_t<T>;
+  A acc = prefix ? combine<T>(op, *prefix, static_cast<A>(in[begin * in_stride])) : static_cast<A>(in[begin * in_stride]);
+  if (out) out[begin * out_stride] = static_cast<T>(acc);
+  for (int64_t i = begin + 1; i < end; ++i) {
+    acc = combine<T>(op, acc, static_cast<A>(in[i * in_stride]));
+    if (out) out[i * out_stride] = static_cast<T>(acc);
+  }
+  return acc;
+}
+
+template <class T>
 struct ScanSlices {
   const T* in;
   T* out;
   int64_t n, in_stride, out_stride;
   Backend::ScanOp op;
   __device__ void operator()(const int64_t* off) const {
-    using A = acc_t<T>;
-    const T* s = in + off[1];
-    T* d = out + off[0];
-    A acc = static_cast<A>(s[0]);
-    d[0] = static_cast<T>(acc);
-    for (int64_t i = 1; i < n; ++i) {
-      const A v = static_cast<A>(s[i * in_stride]);
-      if (op == Backend::ScanOp::CumSum) acc = static_cast<A>(acc + v);
-      else if (op == Backend::ScanOp::CumProd) acc = static_cast<A>(acc * v);
-      else if constexpr (kFloating<T>) acc = static_cast<A>(math::log_add_exp(acc, v));
-      d[i * out_stride] = static_cast<T>(acc);
+    scan_range<T>(op, in + off[1], in_stride, out + off[0], out_stride, 0, n, nullptr);
+  }
+};
+
+// The chunked passes; work item w is chunk w % chunks of slice w / chunks.
+template <class T>
+struct ScanChunks {
+  const T* in;
+  T* out;  // null in the first pass
+  acc_t<T>* totals;  // [slices, chunks]: chunk totals, then (after the second pass) inclusive prefixes
+  OffsetCalculator<2> calc;
+  int64_t n, chunks, in_stride, out_stride;
+  Backend::ScanOp op;
+  __device__ void operator()(int64_t w, int64_t) const {
+    const int64_t slice = w / chunks, c = w % chunks, len = (n + chunks - 1) / chunks;
+    const int64_t begin = c * len, end = begin + len < n ? begin + len : n;
+    if (begin >= end) return;
+    const auto off = calc.get(slice);
+    if (!out) {
+      totals[w] = scan_range<T>(op, in + off.v[1], in_stride, nullptr, 0, begin, end, nullptr);
+      return;
     }
+    scan_range<T>(op, in + off.v[1], in_stride, out + off.v[0], out_stride, begin, end, c > 0 ? &totals[w - 1] : nullptr);
+  }
+};
+
+// The second pass: one thread turns a slice's chunk totals into inclusive prefixes.
+template <class T>
+struct ScanTotals {
+  acc_t<T>* totals;
+  int64_t n, chunks;
+  Backend::ScanOp op;
+  __device__ void operator()(int64_t slice, int64_t) const {
+    const int64_t len = (n + chunks - 1) / chunks, used = (n + len - 1) / len;  // chunks holding elements
+    acc_t<T>* t = totals + slice * chunks;
+    for (int64_t c = 1; c < used; ++c) t[c] = combine<T>(op, t[c - 1], t[c]);
   }
 };
 
@@ -56,6 +107,17 @@ void CudaBackend::scan(ScanOp op, const TensorArg& in, const TensorArg& out, int
     if constexpr (!kFloating<T>) {
       if (op == ScanOp::LogCumSumExp)
         ::ember::detail::throw_error<DTypeError>("logcumsumexp", "not implemented for '", in.dtype, "'");
+    }
+    const int64_t n = in.sizes[dim], chunks = scan_chunks(slices, n, sm_count());
+    if (chunks > 1) {
+      Scratch totals(static_cast<size_t>(slices * chunks) * sizeof(acc_t<T>));
+      ScanChunks<T> pass{static_cast<const T*>(in.data), nullptr, static_cast<acc_t<T>*>(totals.get()), calc, n, chunks,
+                         in.strides[dim], out.strides[dim], op};
+      launch_indexed(slices * chunks, pass);
+      launch_indexed(slices, ScanTotals<T>{pass.totals, n, chunks, op});
+      pass.out = static_cast<T*>(out.data);
+      launch_indexed(slices * chunks, pass);
+      return;
     }
     const Launch1d l = elementwise_launch(slices, sm_count(), 1);
     strided_kernel<2><<<static_cast<unsigned>(l.grid), l.block, 0, current_stream()>>>(
