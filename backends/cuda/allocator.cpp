@@ -49,10 +49,10 @@ struct PerDevice {
 };
 
 caching::CachingAllocator& allocator_for(int device) {
-  // Leaked on purpose: tensors in static storage may outlive every other static.
-  static std::mutex m;
+  // Leaked on purpose (the mutex too): tensors in static storage may outlive every other static.
+  static std::mutex* m = new std::mutex();
   static std::vector<PerDevice*>* all = new std::vector<PerDevice*>();
-  std::lock_guard<std::mutex> lock(m);
+  std::lock_guard<std::mutex> lock(*m);
   if (static_cast<int>(all->size()) <= device) all->resize(device + 1, nullptr);
   if (!(*all)[device]) (*all)[device] = new PerDevice(device);
   return (*all)[device]->alloc;
@@ -89,10 +89,10 @@ struct PinnedBuffer {
 void copy_through_pinned(void* dev, const void* host, size_t nbytes, cudaStream_t stream) {
   // One lock over pick, fill, copy and record: a buffer is never handed to two threads
   // between its pick and the event that marks its copy.
-  static std::mutex m;
+  static std::mutex* m = new std::mutex();  // leaked with the buffers, as the allocators
   static auto* buffers = new std::vector<PinnedBuffer>();
   const int device = device_index();
-  std::lock_guard<std::mutex> lock(m);
+  std::lock_guard<std::mutex> lock(*m);
   PinnedBuffer* pick = nullptr;
   for (auto& b : *buffers) {
     if (b.device != device || b.size < nbytes) continue;

@@ -18,7 +18,10 @@ namespace ember::backend::cuda {
 
 namespace {
 
+// Batch limits libtorch keeps cuDNN's training batch norm under: spatial mode, and the
+// lower one its earlier releases gave per-activation mode.
 constexpr int64_t kMaxBatch = 880801;
+constexpr int64_t kMaxBatchPerActivation = 131070;
 
 struct Layout {
   int64_t x[4];
@@ -43,9 +46,9 @@ bool layout_of(const TensorArg& in, std::initializer_list<const TensorArg*> per_
   l.x[1] = in.sizes[1];
   l.x[2] = rows;
   l.x[3] = cols;
-  // cuDNN describes tensors of fewer than 2^31 elements; libtorch also keeps batches above
-  // 880801 samples off cuDNN's batch norm.
-  if (in.numel <= 0 || in.numel >= INT_MAX || in.sizes[0] > kMaxBatch) return false;
+  // cuDNN describes tensors of fewer than 2^31 elements.
+  if (in.numel <= 0 || in.numel >= INT_MAX || in.sizes[0] > (in.ndim == 2 ? kMaxBatchPerActivation : kMaxBatch))
+    return false;
   l.mode = in.ndim == 2 ? CUDNN_BATCHNORM_PER_ACTIVATION : CUDNN_BATCHNORM_SPATIAL;
   return cudnn_data_type(in.dtype, l.dtype);
 }
