@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,12 +40,21 @@ class FakeDevice final : public DeviceMemory {
     ++frees;
   }
   std::string describe() const override { return "fake device with " + std::to_string(capacity_ - used_) + " bytes free"; }
+  // Events: a stream's event finishes when the test says the stream's work is done.
+  uintptr_t record_event(uintptr_t stream) override {
+    events_.push_back(stream);
+    return events_.size();  // 1-based token
+  }
+  bool event_done(uintptr_t event) override { return finished_.count(events_.at(event - 1)) > 0; }
+  void finish(uintptr_t stream) { finished_.insert(stream); }
   size_t used() const { return used_; }
   int calls = 0, frees = 0;
 
  private:
   size_t capacity_, used_ = 0;
   std::map<void*, size_t> live_;
+  std::vector<uintptr_t> events_;  // the stream each event was recorded on
+  std::set<uintptr_t> finished_;
 };
 
 }  // namespace
@@ -123,6 +133,39 @@ TEST_CASE("cuda allocator: blocks are reused only on the stream that freed them"
   CHECK(r == p);
   a.free(q);
   a.free(r);
+}
+
+TEST_CASE("cuda allocator: a block recorded on another stream waits for that stream's work", "[cuda][allocator]") {
+  FakeDevice dev(64 * MiB);
+  CachingAllocator a(dev);
+  void* p = a.allocate(4096, /*stream=*/1);
+  a.record_stream(p, 2);
+  a.record_stream(p, 2);  // once per stream
+  a.record_stream(p, 1);  // its own stream needs no event
+  a.free(p);
+  // Stream 2 may still read the block: stream 1 does not get it back, and it stays counted.
+  CHECK(a.stats().allocated == 4096);
+  void* q = a.allocate(4096, 1);
+  CHECK(q != p);
+  dev.finish(2);
+  a.free(q);
+  void* r = a.allocate(4096, 1);  // the event has finished: both blocks are back
+  CHECK((r == p || r == q));
+  CHECK(a.stats().allocated == 4096);
+  a.free(r);
+  CHECK(a.stats().allocated == 0);
+  // A block used on two other streams returns once both have finished.
+  void* s = a.allocate(8192, 1);
+  a.record_stream(s, 3);
+  a.record_stream(s, 4);
+  a.free(s);
+  dev.finish(3);
+  a.empty_cache();
+  CHECK(a.stats().allocated == 8192);
+  dev.finish(4);
+  a.empty_cache();  // processes the finished events, then releases the wholly free segment
+  CHECK(a.stats().allocated == 0);
+  CHECK(a.stats().reserved == 0);
 }
 
 TEST_CASE("cuda allocator: large requests share 20 MiB segments and split", "[cuda][allocator]") {

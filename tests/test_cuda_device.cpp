@@ -136,3 +136,42 @@ TEST_CASE("cuda device: ops on a tensor of another GPU run there and keep the cu
   }
   CHECK(zeros({2}, TensorOptions().device(kCUDA)).device() == Device("cuda:0"));
 }
+
+TEST_CASE("cuda device: record_stream needs a CUDA tensor on the stream's device", "[cuda][device]") {
+  try {
+    zeros({2}).record_stream(cuda::CUDAStream(nullptr, 0));
+    FAIL("expected a DeviceError");
+  } catch (const DeviceError& e) {
+    const std::string m = e.what();
+    CHECK(m.find("record_stream") != std::string::npos);
+    CHECK(m.find("expected a CUDA tensor") != std::string::npos);
+    CHECK(m.find("cpu") != std::string::npos);
+  }
+  CHECK_THROWS_AS(Tensor().record_stream(cuda::CUDAStream(nullptr, 0)), Error);
+}
+
+TEST_CASE("cuda device: a freed tensor recorded on a side stream is held until that stream's work is done "
+          "(needs GPU)",
+          "[cuda][device][gpu]") {
+  EMBER_NEEDS_GPU();
+  const auto on = TensorOptions().device(kCUDA);
+  const auto side = cuda::getStreamFromPool();
+  cuda::synchronize();
+  (void)empty({1}, on);  // settles blocks freed before
+  const int64_t before = cuda::memory_stats().allocated;
+  constexpr int64_t kBytes = int64_t(4) << 20;
+  {
+    Tensor x = ones({kBytes / 4}, on);
+    {
+      cuda::CUDAStreamGuard g(side);
+      (void)(x * 2).sum();
+    }
+    x.record_stream(side);
+  }
+  // Freed, but kept for the side stream until an allocation sees its work finished.
+  CHECK(cuda::memory_stats().allocated >= before + kBytes);
+  cuda::synchronize();
+  (void)empty({1}, on);
+  CHECK(cuda::memory_stats().allocated < before + kBytes);
+  CHECK_THROWS_AS(ones({2}, on).record_stream(cuda::CUDAStream(nullptr, 7)), DeviceError);
+}

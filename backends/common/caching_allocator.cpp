@@ -50,6 +50,7 @@ bool CachingAllocator::should_split(const Block* b, size_t size) const {
 void* CachingAllocator::allocate(size_t nbytes, StreamId stream) {
   if (nbytes == 0) return nullptr;
   std::lock_guard<std::mutex> lock(mutex_);
+  process_pending();
   const size_t size = round_size(nbytes);
   const bool small = size <= kSmallSize;
   Pool& pool = small ? small_free_ : large_free_;
@@ -59,6 +60,7 @@ void* CachingAllocator::allocate(size_t nbytes, StreamId stream) {
     void* p = device_.allocate(seg);
     if (!p) {
       ++stats_.num_alloc_retries;
+      process_pending();
       release_cached_segments();
       p = device_.allocate(seg);
       if (!p) raise_oom(nbytes, size, seg);
@@ -96,6 +98,49 @@ void CachingAllocator::free(void* ptr) {
   EMBER_ASSERT(it != in_use_.end(), "freeing a pointer the caching allocator did not hand out");
   Block* b = it->second;
   in_use_.erase(it);
+  if (b->uses.empty()) return release_block(b);
+  Pending p{b, {}};
+  for (StreamId s : b->uses) p.events.push_back(device_.record_event(s));
+  b->uses.clear();
+  pending_.push_back(std::move(p));
+}
+
+void CachingAllocator::record_stream(void* ptr, StreamId stream) {
+  if (!ptr) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = in_use_.find(ptr);
+  EMBER_ASSERT(it != in_use_.end(), "record_stream on a pointer the caching allocator did not hand out");
+  Block* b = it->second;
+  if (stream == b->stream) return;
+  for (StreamId s : b->uses)
+    if (s == stream) return;
+  b->uses.push_back(stream);
+}
+
+void CachingAllocator::process_pending() {
+  for (size_t i = 0; i < pending_.size();) {
+    auto& events = pending_[i].events;
+    for (size_t e = 0; e < events.size();) {
+      if (device_.event_done(events[e])) {
+        events[e] = events.back();
+        events.pop_back();
+      } else {
+        ++e;
+      }
+    }
+    if (!events.empty()) {
+      ++i;
+      continue;
+    }
+    Block* b = pending_[i].block;
+    pending_[i] = std::move(pending_.back());
+    pending_.pop_back();
+    release_block(b);
+  }
+}
+
+// The block back to its pool, merged with free neighbours; its bytes leave `allocated`.
+void CachingAllocator::release_block(Block* b) {
   b->allocated = false;
   stats_.allocated -= static_cast<int64_t>(b->size);
   stats_.requested -= static_cast<int64_t>(b->requested);
@@ -143,6 +188,7 @@ void CachingAllocator::release_cached_segments() {
 
 void CachingAllocator::empty_cache() {
   std::lock_guard<std::mutex> lock(mutex_);
+  process_pending();
   release_cached_segments();
 }
 

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace ember::backend::caching {
 
@@ -27,6 +28,16 @@ class DeviceMemory {
   virtual void deallocate(void* ptr, size_t nbytes) = 0;
   /// Extra figures for out-of-memory messages (e.g. the device's free/total memory).
   virtual std::string describe() const { return {}; }
+  /// Marks the work queued so far on `stream` (a CUDA event); event_done tells when it ends.
+  virtual uintptr_t record_event(uintptr_t stream) {
+    (void)stream;
+    return 0;
+  }
+  /// Whether the work before `event` has finished; a finished event is released.
+  virtual bool event_done(uintptr_t event) {
+    (void)event;
+    return true;
+  }
 };
 
 /// Opaque stream identity: blocks freed on a stream are reused only on that stream.
@@ -65,8 +76,13 @@ class CachingAllocator {
   /// request and these figures when the device has no memory left even after the cache
   /// was released. nbytes == 0 gives nullptr.
   void* allocate(size_t nbytes, StreamId stream);
-  /// Returns a block to the cache; ptr must come from allocate (nullptr is ignored).
+  /// Returns a block to the cache; ptr must come from allocate (nullptr is ignored). A block
+  /// used on other streams (record_stream) returns only once the work those streams had
+  /// queued at the free has finished (checked by later allocations and empty_cache).
   void free(void* ptr);
+  /// Notes that the block at ptr is also used by work on `stream` (libtorch's recordStream),
+  /// so freeing it does not hand it to its own stream before that work is done.
+  void record_stream(void* ptr, StreamId stream);
   /// Releases every wholly free segment to the device.
   void empty_cache();
   Stats stats() const;
@@ -84,9 +100,15 @@ class CachingAllocator {
     size_t requested = 0;
     StreamId stream;
     bool small;
-    bool allocated = false;
+    bool allocated = false;  // also while a freed block waits for other streams
     Block* prev = nullptr;  // neighbours inside the same segment
     Block* next = nullptr;
+    std::vector<StreamId> uses;  // other streams recorded by record_stream
+  };
+  // A freed block and the events of the streams that used it, not yet all finished.
+  struct Pending {
+    Block* block;
+    std::vector<uintptr_t> events;
   };
   struct Order {
     bool operator()(const Block* a, const Block* b) const {
@@ -100,12 +122,15 @@ class CachingAllocator {
   Block* find_free(Pool& pool, size_t size, StreamId stream);
   bool should_split(const Block* b, size_t size) const;
   void release_cached_segments();
+  void release_block(Block* b);
+  void process_pending();
   [[noreturn]] void raise_oom(size_t nbytes, size_t rounded, size_t segment);
 
   DeviceMemory& device_;
   mutable std::mutex mutex_;
   Pool small_free_, large_free_;
   std::unordered_map<void*, Block*> in_use_;
+  std::vector<Pending> pending_;
   Stats stats_;
 };
 

@@ -27,6 +27,24 @@ class CudaMemory final : public caching::DeviceMemory {
     return p;
   }
   void deallocate(void* p, size_t) override { EMBER_CUDA_CHECK(cudaFree(p)); }
+  uintptr_t record_event(uintptr_t stream) override {
+    ::ember::cuda::DeviceGuard g(Device(kCUDA, device_));
+    cudaEvent_t e;
+    EMBER_CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+    EMBER_CUDA_CHECK(cudaEventRecord(e, reinterpret_cast<cudaStream_t>(stream)));
+    return reinterpret_cast<uintptr_t>(e);
+  }
+  bool event_done(uintptr_t event) override {
+    auto e = reinterpret_cast<cudaEvent_t>(event);
+    const cudaError_t st = cudaEventQuery(e);
+    if (st == cudaErrorNotReady) {
+      (void)cudaGetLastError();
+      return false;
+    }
+    EMBER_CUDA_CHECK(st);
+    EMBER_CUDA_CHECK(cudaEventDestroy(e));
+    return true;
+  }
   std::string describe() const override {
     size_t free_b = 0, total_b = 0;
     if (cudaMemGetInfo(&free_b, &total_b) != cudaSuccess) {
@@ -139,6 +157,13 @@ MemoryStats memory_stats(int device) {
   r.num_ooms = s.num_ooms;
   return r;
 }
+
+namespace detail {
+void record_stream(void* data, const CUDAStream& stream) {
+  be::allocator_for(stream.device_index())
+      .record_stream(data, reinterpret_cast<::ember::backend::caching::StreamId>(stream.stream()));
+}
+}  // namespace detail
 
 void reset_peak_memory_stats(int device) {
   const int d = detail::resolve_device(Device(kCUDA, device)).index();

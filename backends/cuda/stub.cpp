@@ -49,6 +49,7 @@ Device resolve_device(Device device) {
   if (device.is_cuda()) no_cuda("cuda");
   return device;
 }
+void record_stream(void*, const CUDAStream&) { no_cuda("record_stream"); }
 }  // namespace detail
 }  // namespace ember::cuda
 

@@ -118,6 +118,8 @@ namespace detail {
 /// `device` with its index resolved (the current device when it has none); raises
 /// DeviceError when ember has no CUDA support or the device does not exist.
 Device resolve_device(Device device);
+/// The caching allocator's record_stream for the block at `data` on `stream`'s device.
+void record_stream(void* data, const CUDAStream& stream);
 }  // namespace detail
 
 }  // namespace ember::cuda

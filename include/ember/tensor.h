@@ -23,6 +23,7 @@ class Tensor;
 using TensorList = ArrayRef<Tensor>;
 namespace autograd { class Node; }
 namespace indexing { class TensorIndex; }
+namespace cuda { class CUDAStream; }
 
 class Tensor {
  public:
@@ -122,6 +123,9 @@ class Tensor {
   Tensor to(const Tensor& other, bool non_blocking = false, bool copy = false) const;
   Tensor cpu() const;
   Tensor cuda() const;
+  /// Marks this CUDA tensor's memory as used by work on `stream` (libtorch's
+  /// record_stream): when freed, the caching allocator reuses it only after that work.
+  void record_stream(const cuda::CUDAStream& stream) const;
   Tensor contiguous() const;
   Tensor clone() const;
   /// Copies src into this tensor, broadcasting and converting dtype.

@@ -1,6 +1,7 @@
 // Conversions and copies: to, contiguous, clone, copy_, fill_, zero_.
 #include "autograd/function.h"
 #include "src/core/device_check.h"
+#include "ember/cuda.h"
 #include "src/core/internal.h"
 
 namespace ember {
@@ -68,6 +69,14 @@ Tensor Tensor::to(Device d, ScalarType dt, bool nb, bool copy) const {
 Tensor Tensor::to(const Tensor& other, bool nb, bool copy) const { return to(other.options(), nb, copy); }
 Tensor Tensor::cpu() const { return to(Device(kCPU)); }
 Tensor Tensor::cuda() const { return to(Device(kCUDA)); }
+
+void Tensor::record_stream(const cuda::CUDAStream& stream) const {
+  detail::check_defined(*this, "record_stream");
+  EMBER_CHECK(is_cuda(), DeviceError, "record_stream", "expected a CUDA tensor, got one on ", device());
+  EMBER_CHECK(device().index() == stream.device_index(), DeviceError, "record_stream", "the tensor is on ", device(),
+              " but the stream is on cuda:", stream.device_index());
+  cuda::detail::record_stream(unsafeGetTensorImpl()->storage()->data(), stream);
+}
 
 Tensor clone(const Tensor& self) {
   detail::check_defined(self, "clone");
