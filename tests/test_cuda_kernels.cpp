@@ -403,6 +403,18 @@ TEST_CASE("cuda: reductions match the CPU, small and multi-block (needs GPU)", "
   check_same(big.cuda().sum(), big.to(kFloat).sum(), 1e-4);
   check_same(big.cuda().view({1024, 4096}).sum({0}), big.view({1024, 4096}).sum({0}), 1e-4);
   check_same(big.cuda().view({4, 1 << 20}).amax({1}), big.view({4, 1 << 20}).amax({1}), 0);
+  // Few long rows split argmax/argmin over several blocks: the first index still wins ties
+  // across splits, and NaN beats every number.
+  Tensor spread = big.clone();
+  spread.index_put_({100}, 1e6);
+  spread.index_put_({(1 << 22) - 5}, 1e6);
+  spread.index_put_({200}, -1e6);
+  spread.index_put_({(1 << 21) + 3}, -1e6);
+  check_same(spread.cuda().argmax(), spread.argmax(), 0);
+  check_same(spread.cuda().argmin(), spread.argmin(), 0);
+  check_same(spread.cuda().view({4, 1 << 20}).argmax(1), spread.view({4, 1 << 20}).argmax(1), 0);
+  spread.index_put_({(1 << 22) - 7}, std::numeric_limits<double>::quiet_NaN());
+  check_same(spread.cuda().argmax(), spread.argmax(), 0);
   // Long strided columns split over several threads (a bias gradient: 64 channels over
   // N*H*W), and the second pass over their partials; amax and an argmax over the same dim.
   Tensor conv_grad = sample({128, 64, 14, 14}, kFloat);

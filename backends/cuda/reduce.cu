@@ -209,18 +209,38 @@ __device__ ArgPair<T> shfl_down(ArgPair<T> p, int offset) {
 }
 
 // Values compare in opmath_t<T> (16-bit values widen exactly, so the order is theirs).
+// Piece w is share w % splits of output w / splits (splits > 1: into partial[w], folded by
+// arg_fold_kernel; indices are positions in the whole row, so the fold needs no offsets).
 template <class T>
-__global__ void arg_block_kernel(const T* in, int64_t* out, int64_t outputs, int64_t length, int64_t stride,
-                                 OffsetCalculator<2> oc, ArgReducer<math::opmath_t<T>> r) {
+__global__ void arg_block_kernel(const T* in, int64_t* out, ArgPair<math::opmath_t<T>>* partial, int64_t works,
+                                 int64_t length, int64_t splits, int64_t stride, OffsetCalculator<2> oc,
+                                 ArgReducer<math::opmath_t<T>> r) {
   using C = math::opmath_t<T>;
-  for (int64_t o = blockIdx.x; o < outputs; o += gridDim.x) {  // uniform trip count over the block
-    const auto base = oc.get(o);
+  const int64_t chunk = (length + splits - 1) / splits;
+  for (int64_t w = blockIdx.x; w < works; w += gridDim.x) {  // uniform trip count over the block
+    const int64_t begin = (w % splits) * chunk, end = begin + chunk < length ? begin + chunk : length;
+    const auto base = oc.get(w / splits);
     ArgPair<C> acc = r.identity();
-    for (int64_t j = threadIdx.x; j < length; j += blockDim.x)
+    for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x)
       acc = r.combine(acc, {static_cast<C>(in[base.v[1] + j * stride]), j});
     acc = block_reduce(acc, r);
-    if (threadIdx.x == 0) out[base.v[0]] = acc.i;
-    __syncthreads();  // block_reduce's shared slots are reused by the next output
+    if (threadIdx.x == 0) {
+      if (splits == 1) out[base.v[0]] = acc.i;
+      else partial[w] = acc;
+    }
+    __syncthreads();  // block_reduce's shared slots are reused by the next piece
+  }
+}
+
+template <class C>
+__global__ void arg_fold_kernel(const ArgPair<C>* partial, int64_t* out, int64_t outputs, int64_t splits,
+                                OffsetCalculator<2> oc, ArgReducer<C> r) {
+  for (int64_t o = blockIdx.x; o < outputs; o += gridDim.x) {
+    ArgPair<C> acc = r.identity();
+    for (int64_t s = threadIdx.x; s < splits; s += blockDim.x) acc = r.combine(acc, partial[o * splits + s]);
+    acc = block_reduce(acc, r);
+    if (threadIdx.x == 0) out[oc.get(o).v[0]] = acc.i;
+    __syncthreads();
   }
 }
 
@@ -339,14 +359,27 @@ void CudaBackend::arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const
     const ReducePlan p = plan_reduce(out.numel, length, stride == 1, sm_count());
     const T* x = static_cast<const T*>(in.data);
     int64_t* o = static_cast<int64_t*>(out.data);
-    // One thread or one block per output (the plan's splits are for reductions with partials).
+    // A thread per strided output (unsplit: the pairs would need a second pass of their
+    // own), or blocks per output, split over several when the outputs are few and long.
     if (p.thread_per_output) {
       const int64_t grid = std::min((out.numel + p.block - 1) / p.block, kMaxReduceGrid);
       arg_thread_kernel<T><<<static_cast<unsigned>(grid), p.block, 0, current_stream()>>>(x, o, out.numel, length,
                                                                                           stride, oc, r);
     } else {
-      arg_block_kernel<T><<<static_cast<unsigned>(std::min(out.numel, kMaxReduceGrid)), p.block, 0,
-                            current_stream()>>>(x, o, out.numel, length, stride, oc, r);
+      using C = math::opmath_t<T>;
+      const int64_t works = out.numel * p.splits;
+      std::unique_ptr<Scratch> partial;
+      if (p.splits > 1) partial = std::make_unique<Scratch>(static_cast<size_t>(works) * sizeof(ArgPair<C>));
+      auto* part = partial ? static_cast<ArgPair<C>*>(partial->get()) : nullptr;
+      arg_block_kernel<T><<<static_cast<unsigned>(std::min(works, kMaxReduceGrid)), p.block, 0, current_stream()>>>(
+          x, o, part, works, length, p.splits, stride, oc, r);
+      if (p.splits > 1) {
+        EMBER_CUDA_CHECK_LAUNCH();
+        int block = 32;
+        while (block < 256 && block < p.splits) block *= 2;
+        arg_fold_kernel<C><<<static_cast<unsigned>(std::min(out.numel, kMaxReduceGrid)), block, 0, current_stream()>>>(
+            part, o, out.numel, p.splits, oc, r);
+      }
     }
     EMBER_CUDA_CHECK_LAUNCH();
   });
