@@ -41,11 +41,14 @@ class FakeDevice final : public DeviceMemory {
   }
   std::string describe() const override { return "fake device with " + std::to_string(capacity_ - used_) + " bytes free"; }
   // Events: a stream's event finishes when the test says the stream's work is done.
-  uintptr_t record_event(uintptr_t stream) override {
+  uintptr_t record_event(uintptr_t stream) noexcept override {
     events_.push_back(stream);
     return events_.size();  // 1-based token
   }
-  bool event_done(uintptr_t event) override { return finished_.count(events_.at(event - 1)) > 0; }
+  bool event_done(uintptr_t event, bool wait) override {
+    if (wait) finished_.insert(events_.at(event - 1));  // waiting finishes the stream's work
+    return finished_.count(events_.at(event - 1)) > 0;
+  }
   void finish(uintptr_t stream) { finished_.insert(stream); }
   size_t used() const { return used_; }
   int calls = 0, frees = 0;
@@ -166,6 +169,22 @@ TEST_CASE("cuda allocator: a block recorded on another stream waits for that str
   a.empty_cache();  // processes the finished events, then releases the wholly free segment
   CHECK(a.stats().allocated == 0);
   CHECK(a.stats().reserved == 0);
+  // Pointers from elsewhere are ignored, as libtorch's recordStream does.
+  int outside = 0;
+  a.record_stream(&outside, 2);
+}
+
+TEST_CASE("cuda allocator: out of memory waits for recorded streams before retrying", "[cuda][allocator]") {
+  FakeDevice dev(40 * MiB);
+  CachingAllocator a(dev);
+  void* p = a.allocate(12 * MiB, 1);  // a 12 MiB segment of its own
+  a.record_stream(p, 2);
+  a.free(p);  // held for stream 2
+  void* q = a.allocate(30 * MiB, 1);  // does not fit beside it: the retry waits, releases, succeeds
+  CHECK(q != nullptr);
+  CHECK(a.stats().num_alloc_retries == 1);
+  CHECK(a.stats().reserved == static_cast<int64_t>(30 * MiB));
+  a.free(q);
 }
 
 TEST_CASE("cuda allocator: large requests share 20 MiB segments and split", "[cuda][allocator]") {

@@ -50,7 +50,7 @@ bool CachingAllocator::should_split(const Block* b, size_t size) const {
 void* CachingAllocator::allocate(size_t nbytes, StreamId stream) {
   if (nbytes == 0) return nullptr;
   std::lock_guard<std::mutex> lock(mutex_);
-  process_pending();
+  process_pending(false);
   const size_t size = round_size(nbytes);
   const bool small = size <= kSmallSize;
   Pool& pool = small ? small_free_ : large_free_;
@@ -60,7 +60,7 @@ void* CachingAllocator::allocate(size_t nbytes, StreamId stream) {
     void* p = device_.allocate(seg);
     if (!p) {
       ++stats_.num_alloc_retries;
-      process_pending();
+      process_pending(true);
       release_cached_segments();
       p = device_.allocate(seg);
       if (!p) raise_oom(nbytes, size, seg);
@@ -109,7 +109,7 @@ void CachingAllocator::record_stream(void* ptr, StreamId stream) {
   if (!ptr) return;
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = in_use_.find(ptr);
-  EMBER_ASSERT(it != in_use_.end(), "record_stream on a pointer the caching allocator did not hand out");
+  if (it == in_use_.end()) return;  // not this allocator's (a tensor over memory from elsewhere)
   Block* b = it->second;
   if (stream == b->stream) return;
   for (StreamId s : b->uses)
@@ -117,11 +117,11 @@ void CachingAllocator::record_stream(void* ptr, StreamId stream) {
   b->uses.push_back(stream);
 }
 
-void CachingAllocator::process_pending() {
+void CachingAllocator::process_pending(bool wait) {
   for (size_t i = 0; i < pending_.size();) {
     auto& events = pending_[i].events;
     for (size_t e = 0; e < events.size();) {
-      if (device_.event_done(events[e])) {
+      if (device_.event_done(events[e], wait)) {
         events[e] = events.back();
         events.pop_back();
       } else {
@@ -188,7 +188,7 @@ void CachingAllocator::release_cached_segments() {
 
 void CachingAllocator::empty_cache() {
   std::lock_guard<std::mutex> lock(mutex_);
-  process_pending();
+  process_pending(false);
   release_cached_segments();
 }
 

@@ -29,13 +29,16 @@ class DeviceMemory {
   /// Extra figures for out-of-memory messages (e.g. the device's free/total memory).
   virtual std::string describe() const { return {}; }
   /// Marks the work queued so far on `stream` (a CUDA event); event_done tells when it ends.
-  virtual uintptr_t record_event(uintptr_t stream) {
+  /// Never throws: when no event can be made it waits for the stream and returns 0 (done).
+  virtual uintptr_t record_event(uintptr_t stream) noexcept {
     (void)stream;
     return 0;
   }
-  /// Whether the work before `event` has finished; a finished event is released.
-  virtual bool event_done(uintptr_t event) {
+  /// Whether the work before `event` has finished (waiting for it first when `wait`); a
+  /// finished event is released.
+  virtual bool event_done(uintptr_t event, bool wait) {
     (void)event;
+    (void)wait;
     return true;
   }
 };
@@ -78,10 +81,12 @@ class CachingAllocator {
   void* allocate(size_t nbytes, StreamId stream);
   /// Returns a block to the cache; ptr must come from allocate (nullptr is ignored). A block
   /// used on other streams (record_stream) returns only once the work those streams had
-  /// queued at the free has finished (checked by later allocations and empty_cache).
+  /// queued at the free has finished (polled by later allocations and empty_cache, waited
+  /// for before an out-of-memory retry), and counts as allocated until then.
   void free(void* ptr);
   /// Notes that the block at ptr is also used by work on `stream` (libtorch's recordStream),
-  /// so freeing it does not hand it to its own stream before that work is done.
+  /// so freeing it does not hand it to its own stream before that work is done. Pointers
+  /// the allocator did not hand out (memory from elsewhere) are ignored.
   void record_stream(void* ptr, StreamId stream);
   /// Releases every wholly free segment to the device.
   void empty_cache();
@@ -123,7 +128,7 @@ class CachingAllocator {
   bool should_split(const Block* b, size_t size) const;
   void release_cached_segments();
   void release_block(Block* b);
-  void process_pending();
+  void process_pending(bool wait);
   [[noreturn]] void raise_oom(size_t nbytes, size_t rounded, size_t segment);
 
   DeviceMemory& device_;

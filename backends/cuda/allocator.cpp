@@ -27,16 +27,31 @@ class CudaMemory final : public caching::DeviceMemory {
     return p;
   }
   void deallocate(void* p, size_t) override { EMBER_CUDA_CHECK(cudaFree(p)); }
-  uintptr_t record_event(uintptr_t stream) override {
-    ::ember::cuda::DeviceGuard g(Device(kCUDA, device_));
-    cudaEvent_t e;
-    EMBER_CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
-    EMBER_CUDA_CHECK(cudaEventRecord(e, reinterpret_cast<cudaStream_t>(stream)));
-    return reinterpret_cast<uintptr_t>(e);
+  // Called from tensors' deleters, so it never throws: without an event it waits instead.
+  uintptr_t record_event(uintptr_t stream) noexcept override {
+    const auto s = reinterpret_cast<cudaStream_t>(stream);
+    int previous = -1;
+    if (cudaGetDevice(&previous) != cudaSuccess || (previous != device_ && cudaSetDevice(device_) != cudaSuccess)) {
+      (void)cudaGetLastError();
+      return 0;
+    }
+    cudaEvent_t e = nullptr;
+    uintptr_t token = 0;
+    if (cudaEventCreateWithFlags(&e, cudaEventDisableTiming) == cudaSuccess && cudaEventRecord(e, s) == cudaSuccess) {
+      token = reinterpret_cast<uintptr_t>(e);
+    } else {
+      (void)cudaGetLastError();
+      if (e) (void)cudaEventDestroy(e);
+      (void)cudaStreamSynchronize(s);
+      (void)cudaGetLastError();
+    }
+    if (previous != device_) (void)cudaSetDevice(previous);
+    return token;
   }
-  bool event_done(uintptr_t event) override {
+  bool event_done(uintptr_t event, bool wait) override {
+    if (event == 0) return true;
     auto e = reinterpret_cast<cudaEvent_t>(event);
-    const cudaError_t st = cudaEventQuery(e);
+    const cudaError_t st = wait ? cudaEventSynchronize(e) : cudaEventQuery(e);
     if (st == cudaErrorNotReady) {
       (void)cudaGetLastError();
       return false;

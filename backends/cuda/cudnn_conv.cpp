@@ -115,25 +115,24 @@ Choice heuristics(Dir dir, cudnnHandle_t h, const Descs& d, cudnnMathType_t math
   return {};
 }
 
-void run(Dir dir, cudnnHandle_t h, const Descs& d, const Candidate& c, void* ws, const void* alpha,
-         const void* beta, const TensorArg& a, const TensorArg& b, const TensorArg& out) {
+// The cuDNN call for dir with candidate c; its status is the caller's to check.
+cudnnStatus_t run(Dir dir, cudnnHandle_t h, const Descs& d, const Candidate& c, void* ws, const void* alpha,
+                  const void* beta, const TensorArg& a, const TensorArg& b, const TensorArg& out) {
   switch (dir) {
     case Dir::Forward:
-      EMBER_CUDNN_CHECK(cudnnConvolutionForward(h, alpha, d.x.d, a.data, d.w.d, b.data, d.conv.d,
-                                                static_cast<cudnnConvolutionFwdAlgo_t>(c.algo), ws, c.workspace,
-                                                beta, d.y.d, out.data));
-      return;
+      return cudnnConvolutionForward(h, alpha, d.x.d, a.data, d.w.d, b.data, d.conv.d,
+                                     static_cast<cudnnConvolutionFwdAlgo_t>(c.algo), ws, c.workspace, beta, d.y.d,
+                                     out.data);
     case Dir::BackwardData:
-      EMBER_CUDNN_CHECK(cudnnConvolutionBackwardData(h, alpha, d.w.d, b.data, d.y.d, a.data, d.conv.d,
-                                                     static_cast<cudnnConvolutionBwdDataAlgo_t>(c.algo), ws,
-                                                     c.workspace, beta, d.x.d, out.data));
-      return;
+      return cudnnConvolutionBackwardData(h, alpha, d.w.d, b.data, d.y.d, a.data, d.conv.d,
+                                          static_cast<cudnnConvolutionBwdDataAlgo_t>(c.algo), ws, c.workspace, beta,
+                                          d.x.d, out.data);
     case Dir::BackwardWeight:
-      EMBER_CUDNN_CHECK(cudnnConvolutionBackwardFilter(h, alpha, d.x.d, a.data, d.y.d, b.data, d.conv.d,
-                                                       static_cast<cudnnConvolutionBwdFilterAlgo_t>(c.algo), ws,
-                                                       c.workspace, beta, d.w.d, out.data));
-      return;
+      return cudnnConvolutionBackwardFilter(h, alpha, d.x.d, a.data, d.y.d, b.data, d.conv.d,
+                                            static_cast<cudnnConvolutionBwdFilterAlgo_t>(c.algo), ws, c.workspace,
+                                            beta, d.w.d, out.data);
   }
+  return CUDNN_STATUS_BAD_PARAM;
 }
 
 conv_plan::Cache<Choice>& algorithm_cache() {
@@ -181,11 +180,9 @@ bool CudaBackend::convolution(ConvDirection dir, const TensorArg& a, const Tenso
       }
     }
     EMBER_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv.d, c.math));
-    try {
-      run(dir, h, d, c, ws ? ws->get() : nullptr, alpha, beta, a, b, out);
-    } catch (const Error&) {
-      continue;  // a heuristic's pick may still refuse these operands (NOT_SUPPORTED): try the next
-    }
+    const cudnnStatus_t st = run(dir, h, d, c, ws ? ws->get() : nullptr, alpha, beta, a, b, out);
+    if (st == CUDNN_STATUS_NOT_SUPPORTED) continue;  // a heuristic's pick may still refuse these operands
+    EMBER_CUDNN_CHECK(st);
     return true;
   }
   return false;  // no algorithm ran for these operands: im2col + GEMM

@@ -157,7 +157,11 @@ CUDAStream getStreamFromPool(bool high_priority, int device) {
     std::vector<cudaStream_t> created;
     for (int i = 0; i < be::kPoolSize; ++i) {
       cudaStream_t s;
-      EMBER_CUDA_CHECK(cudaStreamCreateWithPriority(&s, cudaStreamNonBlocking, pr ? greatest : least));
+      const cudaError_t st = cudaStreamCreateWithPriority(&s, cudaStreamNonBlocking, pr ? greatest : least);
+      if (st != cudaSuccess) {
+        for (cudaStream_t c : created) (void)cudaStreamDestroy(c);
+        EMBER_CUDA_CHECK(st);
+      }
       created.push_back(s);
     }
     pool = std::move(created);
