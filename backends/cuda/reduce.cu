@@ -244,16 +244,23 @@ __global__ void arg_fold_kernel(const ArgPair<C>* partial, int64_t* out, int64_t
   }
 }
 
+// Thread t folds share t / outputs of output t % outputs, as reduce_thread_kernel; with
+// splits > 1 into partial[output * splits + share], folded by arg_fold_kernel.
 template <class T>
-__global__ void arg_thread_kernel(const T* in, int64_t* out, int64_t outputs, int64_t length, int64_t stride,
-                                  OffsetCalculator<2> oc, ArgReducer<math::opmath_t<T>> r) {
+__global__ void arg_thread_kernel(const T* in, int64_t* out, ArgPair<math::opmath_t<T>>* partial, int64_t outputs,
+                                  int64_t length, int64_t splits, int64_t stride, OffsetCalculator<2> oc,
+                                  ArgReducer<math::opmath_t<T>> r) {
   using C = math::opmath_t<T>;
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < outputs; i += step) {
+  const int64_t chunk = (length + splits - 1) / splits;
+  for (int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; t < outputs * splits; t += step) {
+    const int64_t i = t % outputs, s = t / outputs;
+    const int64_t begin = s * chunk, end = begin + chunk < length ? begin + chunk : length;
     const auto base = oc.get(i);
     ArgPair<C> acc = r.identity();
-    for (int64_t j = 0; j < length; ++j) acc = r.combine(acc, {static_cast<C>(in[base.v[1] + j * stride]), j});
-    out[base.v[0]] = acc.i;
+    for (int64_t j = begin; j < end; ++j) acc = r.combine(acc, {static_cast<C>(in[base.v[1] + j * stride]), j});
+    if (splits == 1) out[base.v[0]] = acc.i;
+    else partial[i * splits + s] = acc;
   }
 }
 
@@ -359,27 +366,26 @@ void CudaBackend::arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const
     const ReducePlan p = plan_reduce(out.numel, length, stride == 1, sm_count());
     const T* x = static_cast<const T*>(in.data);
     int64_t* o = static_cast<int64_t*>(out.data);
-    // A thread per strided output (unsplit: the pairs would need a second pass of their
-    // own), or blocks per output, split over several when the outputs are few and long.
+    // As the reductions: a thread per strided output or blocks per output, either split
+    // over several when the outputs are few and long, with (value, index) pairs folded after.
+    using C = math::opmath_t<T>;
+    const int64_t works = out.numel * p.splits;
+    std::unique_ptr<Scratch> partial;
+    if (p.splits > 1) partial = std::make_unique<Scratch>(static_cast<size_t>(works) * sizeof(ArgPair<C>));
+    auto* part = partial ? static_cast<ArgPair<C>*>(partial->get()) : nullptr;
+    const unsigned grid = static_cast<unsigned>(std::min(p.grid, kMaxReduceGrid));
     if (p.thread_per_output) {
-      const int64_t grid = std::min((out.numel + p.block - 1) / p.block, kMaxReduceGrid);
-      arg_thread_kernel<T><<<static_cast<unsigned>(grid), p.block, 0, current_stream()>>>(x, o, out.numel, length,
-                                                                                          stride, oc, r);
+      arg_thread_kernel<T><<<grid, p.block, 0, current_stream()>>>(x, o, part, out.numel, length, p.splits, stride, oc,
+                                                                   r);
     } else {
-      using C = math::opmath_t<T>;
-      const int64_t works = out.numel * p.splits;
-      std::unique_ptr<Scratch> partial;
-      if (p.splits > 1) partial = std::make_unique<Scratch>(static_cast<size_t>(works) * sizeof(ArgPair<C>));
-      auto* part = partial ? static_cast<ArgPair<C>*>(partial->get()) : nullptr;
-      arg_block_kernel<T><<<static_cast<unsigned>(std::min(works, kMaxReduceGrid)), p.block, 0, current_stream()>>>(
-          x, o, part, works, length, p.splits, stride, oc, r);
-      if (p.splits > 1) {
-        EMBER_CUDA_CHECK_LAUNCH();
-        int block = 32;
-        while (block < 256 && block < p.splits) block *= 2;
-        arg_fold_kernel<C><<<static_cast<unsigned>(std::min(out.numel, kMaxReduceGrid)), block, 0, current_stream()>>>(
-            part, o, out.numel, p.splits, oc, r);
-      }
+      arg_block_kernel<T><<<grid, p.block, 0, current_stream()>>>(x, o, part, works, length, p.splits, stride, oc, r);
+    }
+    if (p.splits > 1) {
+      EMBER_CUDA_CHECK_LAUNCH();
+      int block = 32;
+      while (block < 256 && block < p.splits) block *= 2;
+      arg_fold_kernel<C><<<static_cast<unsigned>(std::min(out.numel, kMaxReduceGrid)), block, 0, current_stream()>>>(
+          part, o, out.numel, p.splits, oc, r);
     }
     EMBER_CUDA_CHECK_LAUNCH();
   });
