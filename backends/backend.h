@@ -288,7 +288,7 @@ class Backend {
 Backend& backend_for(Device device);
 /// The backend of `device`, with `device` current until the end of the statement (or the
 /// scope of a named BackendOn), as libtorch's device guard around each op: a CUDA tensor's
-/// kernels run on its own GPU whichever one the thread has current. backend_on(d)->op(...).
+/// kernels run on its own GPU whichever one the thread has current. BackendOn(d)->op(...).
 class BackendOn {
  public:
   explicit BackendOn(Device device)

@@ -177,6 +177,28 @@ TEST_CASE("cuda launch geometry: sorts use a radix sort unless short slices fill
   CHECK_FALSE(sort_slices_by_radix(132 * 256, 32, 132));
 }
 
+TEST_CASE("cuda launch geometry: shares tile a length in order, the last ones short or empty", "[cuda][launch]") {
+  for (int64_t length : {1, 7, 64, 1000}) {
+    for (int64_t parts : {1, 3, 8, 64, 1024}) {
+      int64_t next = 0;
+      for (int64_t s = 0; s < parts; ++s) {
+        const Share piece = share_of(s, parts, length);
+        if (piece.begin >= length) {  // empty tail
+          CHECK(piece.end == length);
+          continue;
+        }
+        CHECK(piece.begin == next);
+        CHECK(piece.end > piece.begin);
+        next = piece.end;
+      }
+      CHECK(next == length);
+    }
+  }
+  CHECK(fold_block(1) == 32);
+  CHECK(fold_block(100) == 128);
+  CHECK(fold_block(1 << 20) == 256);
+}
+
 TEST_CASE("cuda launch geometry: long scans are cut into chunks that fill the GPU", "[cuda][launch]") {
   CHECK(scan_chunks(1, 1 << 24, 132) == 65536);        // one long slice: capped chunk count
   CHECK(scan_chunks(1, 1 << 20, 132) == (1 << 20) / 64);  // at least 64 elements a chunk

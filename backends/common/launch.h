@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "backends/common/host_device.h"
+
 namespace ember::backend {
 
 /// Threads per block of the elementwise kernels.
@@ -26,6 +28,24 @@ inline Launch1d elementwise_launch(int64_t n, int sm_count, int per_thread = kEl
   const int64_t needed = (n + per_block - 1) / per_block;
   l.grid = std::clamp<int64_t>(needed, 1, static_cast<int64_t>(std::max(sm_count, 1)) * kBlocksPerSm);
   return l;
+}
+
+/// Threads per block that fold rows of `length` elements: a power of two from one warp
+/// (32) to 256, no wider than the row needs.
+inline int fold_block(int64_t length) {
+  int b = 32;
+  while (b < 256 && b < length) b *= 2;
+  return b;
+}
+
+/// Elements [begin, end) of share `s` of `parts` equal shares of `length` elements (the
+/// last shares may be short or empty): a split reduction's or chunked scan's piece.
+struct Share {
+  int64_t begin, end;
+};
+EMBER_HD Share share_of(int64_t s, int64_t parts, int64_t length) {
+  const int64_t chunk = (length + parts - 1) / parts, begin = s * chunk;
+  return {begin, begin + chunk < length ? begin + chunk : length};
 }
 
 /// How a reduction of `outputs` results over `length` elements each is launched.
@@ -63,9 +83,7 @@ inline ReducePlan plan_reduce(int64_t outputs, int64_t length, bool inner_contig
     p.grid = (outputs * p.splits + p.block - 1) / p.block;
     return p;
   }
-  int b = 32;
-  while (b < 256 && b < length) b *= 2;
-  p.block = b;
+  p.block = fold_block(length);
   // Each block should still read at least ~4 elements per thread per split.
   if (outputs < target_blocks && length > static_cast<int64_t>(p.block) * 16) {
     const int64_t want = (target_blocks + outputs - 1) / outputs;

@@ -51,12 +51,7 @@ class CudaMemory final : public caching::DeviceMemory {
   bool event_done(uintptr_t event, bool wait) override {
     if (event == 0) return true;
     auto e = reinterpret_cast<cudaEvent_t>(event);
-    const cudaError_t st = wait ? cudaEventSynchronize(e) : cudaEventQuery(e);
-    if (st == cudaErrorNotReady) {
-      (void)cudaGetLastError();
-      return false;
-    }
-    EMBER_CUDA_CHECK(st);
+    if (!EMBER_CUDA_QUERY(wait ? cudaEventSynchronize(e) : cudaEventQuery(e))) return false;
     EMBER_CUDA_CHECK(cudaEventDestroy(e));
     return true;
   }
@@ -128,13 +123,7 @@ void copy_through_pinned(void* dev, const void* host, size_t nbytes, cudaStream_
   std::lock_guard<std::mutex> lock(*m);
   PinnedBuffer* pick = nullptr;
   for (auto& b : *buffers) {
-    if (b.device != device || b.size < nbytes) continue;
-    cudaError_t st = cudaEventQuery(b.done);
-    if (st == cudaErrorNotReady) {
-      (void)cudaGetLastError();
-      continue;
-    }
-    EMBER_CUDA_CHECK(st);
+    if (b.device != device || b.size < nbytes || !EMBER_CUDA_QUERY(cudaEventQuery(b.done))) continue;
     pick = &b;
     break;
   }

@@ -63,13 +63,11 @@ struct Reducer {
 template <class In, class Out, class A>
 __global__ void reduce_block_kernel(const In* in, Out* out, A* partial, int64_t length, int64_t splits,
                                     int64_t works, OffsetCalculator<2> oc, OffsetCalculator<1> rc, Reducer<A> r) {
-  const int64_t chunk = (length + splits - 1) / splits;
   for (int64_t w = blockIdx.x; w < works; w += gridDim.x) {
-    const int64_t out_i = w / splits, s = w % splits;
-    const int64_t begin = s * chunk, end = begin + chunk < length ? begin + chunk : length;
-    const auto base = oc.get(out_i);
+    const Share piece = share_of(w % splits, splits, length);
+    const auto base = oc.get(w / splits);
     A acc = r.identity();
-    for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x)
+    for (int64_t j = piece.begin + threadIdx.x; j < piece.end; j += blockDim.x)
       acc = r.combine(acc, static_cast<A>(in[base.v[1] + rc.get(j).v[0]]));
     acc = block_reduce(acc, r);
     if (threadIdx.x == 0) {
@@ -87,13 +85,13 @@ template <class T, class A>
 __global__ void reduce_thread_kernel(const T* in, T* out, A* partial, int64_t outputs, int64_t length,
                                      int64_t splits, OffsetCalculator<2> oc, OffsetCalculator<1> rc, Reducer<A> r) {
   const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  const int64_t chunk = (length + splits - 1) / splits;
   for (int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; t < outputs * splits; t += stride) {
     const int64_t i = t % outputs, s = t / outputs;
-    const int64_t begin = s * chunk, end = begin + chunk < length ? begin + chunk : length;
+    const Share piece = share_of(s, splits, length);
     const auto base = oc.get(i);
     A acc = r.identity();
-    for (int64_t j = begin; j < end; ++j) acc = r.combine(acc, static_cast<A>(in[base.v[1] + rc.get(j).v[0]]));
+    for (int64_t j = piece.begin; j < piece.end; ++j)
+      acc = r.combine(acc, static_cast<A>(in[base.v[1] + rc.get(j).v[0]]));
     if (splits == 1) out[base.v[0]] = T(acc);
     else partial[i * splits + s] = acc;
   }
@@ -169,9 +167,8 @@ void reduce_typed(ReduceOp op, const TensorArg& in, const TensorArg& out) {
   }
   second.red_sizes = {p.splits};
   second.red_in = {1};
-  int block = 32;
-  while (block < 256 && block < p.splits) block *= 2;
-  reduce_block_kernel<A, T, A><<<static_cast<unsigned>(std::min(outputs, kMaxReduceGrid)), block, 0, stream>>>(
+  reduce_block_kernel<A, T, A><<<static_cast<unsigned>(std::min(outputs, kMaxReduceGrid)), fold_block(p.splits), 0,
+                                 stream>>>(
       part, o, nullptr, p.splits, 1, outputs, kept_calc(second), reduced_calc(second), r);
   EMBER_CUDA_CHECK_LAUNCH();
 }
@@ -216,12 +213,11 @@ __global__ void arg_block_kernel(const T* in, int64_t* out, ArgPair<math::opmath
                                  int64_t length, int64_t splits, int64_t stride, OffsetCalculator<2> oc,
                                  ArgReducer<math::opmath_t<T>> r) {
   using C = math::opmath_t<T>;
-  const int64_t chunk = (length + splits - 1) / splits;
   for (int64_t w = blockIdx.x; w < works; w += gridDim.x) {  // uniform trip count over the block
-    const int64_t begin = (w % splits) * chunk, end = begin + chunk < length ? begin + chunk : length;
+    const Share piece = share_of(w % splits, splits, length);
     const auto base = oc.get(w / splits);
     ArgPair<C> acc = r.identity();
-    for (int64_t j = begin + threadIdx.x; j < end; j += blockDim.x)
+    for (int64_t j = piece.begin + threadIdx.x; j < piece.end; j += blockDim.x)
       acc = r.combine(acc, {static_cast<C>(in[base.v[1] + j * stride]), j});
     acc = block_reduce(acc, r);
     if (threadIdx.x == 0) {
@@ -252,13 +248,13 @@ __global__ void arg_thread_kernel(const T* in, int64_t* out, ArgPair<math::opmat
                                   ArgReducer<math::opmath_t<T>> r) {
   using C = math::opmath_t<T>;
   const int64_t step = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  const int64_t chunk = (length + splits - 1) / splits;
   for (int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; t < outputs * splits; t += step) {
     const int64_t i = t % outputs, s = t / outputs;
-    const int64_t begin = s * chunk, end = begin + chunk < length ? begin + chunk : length;
+    const Share piece = share_of(s, splits, length);
     const auto base = oc.get(i);
     ArgPair<C> acc = r.identity();
-    for (int64_t j = begin; j < end; ++j) acc = r.combine(acc, {static_cast<C>(in[base.v[1] + j * stride]), j});
+    for (int64_t j = piece.begin; j < piece.end; ++j)
+      acc = r.combine(acc, {static_cast<C>(in[base.v[1] + j * stride]), j});
     if (splits == 1) out[base.v[0]] = acc.i;
     else partial[i * splits + s] = acc;
   }
@@ -382,10 +378,8 @@ void CudaBackend::arg_reduce(ArgReduceOp op, const TensorArg& in, int dim, const
     }
     if (p.splits > 1) {
       EMBER_CUDA_CHECK_LAUNCH();
-      int block = 32;
-      while (block < 256 && block < p.splits) block *= 2;
-      arg_fold_kernel<C><<<static_cast<unsigned>(std::min(out.numel, kMaxReduceGrid)), block, 0, current_stream()>>>(
-          part, o, out.numel, p.splits, oc, r);
+      arg_fold_kernel<C><<<static_cast<unsigned>(std::min(out.numel, kMaxReduceGrid)), fold_block(p.splits), 0,
+                           current_stream()>>>(part, o, out.numel, p.splits, oc, r);
     }
     EMBER_CUDA_CHECK_LAUNCH();
   });

@@ -126,13 +126,7 @@ void CUDAStream::synchronize() const {
 }
 bool CUDAStream::query() const {
   DeviceGuard g(device());
-  cudaError_t st = cudaStreamQuery(static_cast<cudaStream_t>(stream_));
-  if (st == cudaErrorNotReady) {
-    (void)cudaGetLastError();
-    return false;
-  }
-  EMBER_CUDA_CHECK(st);
-  return true;
+  return EMBER_CUDA_QUERY(cudaStreamQuery(static_cast<cudaStream_t>(stream_)));
 }
 
 CUDAStream getCurrentCUDAStream(int device) {

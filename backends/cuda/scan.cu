@@ -66,15 +66,16 @@ struct ScanChunks {
   int64_t n, chunks, in_stride, out_stride;
   Backend::ScanOp op;
   __device__ void operator()(int64_t w, int64_t) const {
-    const int64_t slice = w / chunks, c = w % chunks, len = (n + chunks - 1) / chunks;
-    const int64_t begin = c * len, end = begin + len < n ? begin + len : n;
-    if (begin >= end) return;
+    const int64_t slice = w / chunks, c = w % chunks;
+    const Share piece = share_of(c, chunks, n);
+    if (piece.begin >= piece.end) return;
     const auto off = calc.get(slice);
     if (!out) {
-      totals[w] = scan_range<T>(op, in + off.v[1], in_stride, nullptr, 0, begin, end, nullptr);
+      totals[w] = scan_range<T>(op, in + off.v[1], in_stride, nullptr, 0, piece.begin, piece.end, nullptr);
       return;
     }
-    scan_range<T>(op, in + off.v[1], in_stride, out + off.v[0], out_stride, begin, end, c > 0 ? &totals[w - 1] : nullptr);
+    scan_range<T>(op, in + off.v[1], in_stride, out + off.v[0], out_stride, piece.begin, piece.end,
+                  c > 0 ? &totals[w - 1] : nullptr);
   }
 };
 
@@ -85,9 +86,8 @@ struct ScanTotals {
   int64_t n, chunks;
   Backend::ScanOp op;
   __device__ void operator()(int64_t slice, int64_t) const {
-    const int64_t len = (n + chunks - 1) / chunks, used = (n + len - 1) / len;  // chunks holding elements
     acc_t<T>* t = totals + slice * chunks;
-    for (int64_t c = 1; c < used; ++c) t[c] = combine<T>(op, t[c - 1], t[c]);
+    for (int64_t c = 1; c < chunks && share_of(c, chunks, n).begin < n; ++c) t[c] = combine<T>(op, t[c - 1], t[c]);
   }
 };
 

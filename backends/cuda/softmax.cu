@@ -137,8 +137,7 @@ void run(const TensorArg& x, const TensorArg* g, const TensorArg& y, int dim, in
     const T* pg = g ? static_cast<const T*>(g->data) : nullptr;
     T* py = static_cast<T*>(y.data);
     if (inner == 1) {
-      int block = 32;
-      while (block < 256 && block < n) block *= 2;
+      const int block = fold_block(n);
       const int64_t grid = std::min<int64_t>(outer, int64_t(sm_count()) * 32);
       row_kernel<T><<<static_cast<unsigned>(grid), block, 0, current_stream()>>>(px, pg, py, outer, n, mode);
     } else {

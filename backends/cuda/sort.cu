@@ -11,6 +11,7 @@
 
 #include "backends/common/launch.h"
 #include "backends/common/order_ops.h"
+#include "backends/common/sorted_scatter.h"
 #include "backends/cuda/loops.cuh"
 #include "backends/cuda/radix_sort.cuh"
 
@@ -166,12 +167,6 @@ struct PickSlice {
   }
 };
 
-int bits_for(int64_t count) {  // bits that hold 0 .. count - 1
-  int bits = 1;
-  while (bits < 63 && (int64_t(1) << bits) < count) ++bits;
-  return bits;
-}
-
 template <class T>
 void radix_run(Job job, const TensorArg& in, const TensorArg& values, const TensorArg& indices, int64_t k, int dim,
                bool descending, int64_t slices, const OffsetCalculator<3>& calc) {
@@ -192,7 +187,7 @@ void radix_run(Job job, const TensorArg& in, const TensorArg& values, const Tens
     auto* slice_keys = static_cast<int64_t*>(slice_buf.get());
     launch_indexed(total, SliceOf{order, n, slice_keys});
     radix_sort_pairs(static_cast<const int64_t*>(slice_keys), slice_keys + total, static_cast<const int64_t*>(order),
-                     elements, total, bits_for(slices));
+                     elements, total, sorted_scatter::target_bits(slices));  // the bits slice ids use
     order = elements;
   }
   T* v = static_cast<T*>(values.data);

@@ -2,7 +2,6 @@
 // cudaMemcpyAsync on the current stream in the source's dtype; dtype conversion, strides
 // and broadcasting are done by the device's copy kernel (or the CPU's) on a contiguous
 // staging tensor on whichever side needs it.
-#include <cstring>
 #include <memory>
 #include <vector>
 

@@ -62,6 +62,18 @@ std::vector<int64_t> batch_dims(const Tensor& input) {
   return dims;
 }
 
+// Training-mode statistics of x over dims (kept): the mean, x centred on it, and the
+// biased variance.
+struct BatchStats {
+  Tensor mean, centered, var;
+};
+BatchStats batch_stats(const Tensor& x, const std::vector<int64_t>& dims) {
+  Tensor mean = x.mean(dims, true);
+  Tensor xc = x - mean;
+  Tensor var = (xc * xc).mean(dims, true);
+  return {mean, xc, var};
+}
+
 ScalarType stats_dtype(const Tensor& input) { return input.dtype() == kDouble ? kDouble : kFloat; }
 
 // Whether a fused batch-norm kernel may be asked for: a non-empty CUDA input with cuDNN on.
@@ -159,10 +171,7 @@ std::tuple<Tensor, Tensor, Tensor> batch_norm_impl(const Tensor& input, const st
     if (auto fused = fused_batch_norm(input, weight, bias, running_mean, running_var, momentum, eps)) return *fused;
   const std::vector<int64_t> dims = batch_dims(input);
   const int64_t n = input.numel() / std::max<int64_t>(channels, 1);
-  const Tensor x = input.to(stats);
-  Tensor mean = x.mean(dims, true);
-  Tensor xc = x - mean;
-  Tensor var = (xc * xc).mean(dims, true);
+  const auto [mean, xc, var] = batch_stats(input.to(stats), dims);
   Tensor invstd = rsqrt(var + eps);
   Tensor scale = has(weight) ? invstd * weight->reshape(shape) : invstd;
   Tensor out = xc * scale;
@@ -237,9 +246,9 @@ std::tuple<Tensor, Tensor, Tensor> native_batch_norm_backward(
   if (train) {
     // From the input rather than the saved statistics, so that the result is
     // differentiable in the input (double backward).
-    mean = x.mean(dims, true);
-    Tensor xc = x - mean;
-    invstd = rsqrt((xc * xc).mean(dims, true) + eps);
+    const BatchStats st = batch_stats(x, dims);
+    mean = st.mean;
+    invstd = rsqrt(st.var + eps);
   } else {
     EMBER_CHECK(has(running_mean) && has(running_var), Error, name,
                 "running_mean and running_var must be defined in evaluation mode");
